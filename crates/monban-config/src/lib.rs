@@ -1,0 +1,1 @@
+//! The access-repo loader: YAML files with source spans → the domain model, with diagnostics.
