@@ -1,1 +1,41 @@
-//! Domain types and ids of monban: organizations, accounts, permission sets, principals, assignments, and every AWS limit on them. No I/O.
+//! Domain types and ids of monban: organizations, accounts, permission sets, principals,
+//! assignments, selector rules, safety settings, the IdP directory snapshot — and every AWS
+//! limit on them, stated once, each citing the botocore shape it comes from. No I/O: the
+//! loader (`monban-config`) reads files and calls the constructors here.
+
+mod access;
+mod constraint;
+mod directory;
+mod email;
+mod names;
+mod newtype;
+mod permission_set;
+mod repo;
+mod settings;
+mod tags;
+
+pub use access::{
+    AccountSelector, Assignment, AssignmentOrigin, Grant, OuPattern, PrincipalRef, Rule, RuleId,
+    Until,
+};
+pub use constraint::{Constraint, ConstraintError};
+pub use directory::{Directory, DirectoryGroup, DirectoryUser, IdentityText};
+pub use email::{ACCOUNT_PLACEHOLDER, Email, RootEmailTemplate};
+pub use names::{
+    AccountId, AccountName, GroupName, MAX_OU_DEPTH, OuName, OuPath, PermissionSetName,
+    ProfileName, Region, UserName,
+};
+pub use permission_set::{
+    CustomerManagedPolicy, CustomerManagedPolicyName, CustomerManagedPolicyPath,
+    IAM_DEFAULT_POLICIES_PER_ROLE, InlinePolicy, MAX_INLINE_POLICY_BYTES,
+    MAX_INLINE_POLICY_NON_WHITESPACE_BYTES, MAX_POLICIES_PER_PERMISSION_SET, ManagedPolicyArn,
+    PermissionSet, PermissionSetDescription, PermissionsBoundary, PolicyCount, RelayState,
+    SessionDuration, check_policy_count,
+};
+pub use repo::{Account, Repo, RootEmail};
+pub use settings::{
+    IdentityCenter, IdentitySource, Organization, ProtectedAssignment, RepoSettings, Safety, Target,
+};
+pub use tags::{
+    MAX_ACCOUNT_TAGS, MAX_PERMISSION_SET_TAGS, TagKey, TagValue, Tags, check_tag_count,
+};
