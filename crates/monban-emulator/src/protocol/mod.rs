@@ -1,0 +1,93 @@
+//! The protocol layer: HTTP in, HTTP out. Handlers never see it.
+//!
+//! Every request that is not under `/_sandbox/` arrives at [`handle_aws_request`], which
+//! classifies it by protocol and hands it on:
+//!
+//! - **awsJson1_1** (Organizations, SSO Admin, Identity Store): `POST` on any path with
+//!   `X-Amz-Target: <prefix>.<Operation>` → [`aws_json`], which authenticates, finds the
+//!   service by prefix (`crate::services::AWS_JSON_SERVICES`) and calls its dispatch table.
+//! - **restJson1** (SSO OIDC, the SSO portal — issue #3 part 2): routed by method + path.
+//!   They add a [`Protocol`] variant recognized in [`classify`] and a module beside
+//!   `aws_json` with their path table; nothing else changes.
+//!
+//! Anything unrecognized gets a well-formed AWS error (`UnknownOperationException`), never
+//! a bare 404 or an HTML page.
+
+pub mod aws_json;
+pub mod error;
+pub mod timestamp;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::Request;
+use axum::http::request::Parts;
+use axum::response::Response;
+
+use crate::engine::Engine;
+use error::{ProtocolError, WireError};
+
+/// The awsJson1_1 content type, for requests and responses.
+pub const AWS_JSON_1_1: &str = "application/x-amz-json-1.1";
+/// The response header carrying the request id.
+pub const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
+/// Request bodies larger than this are refused (AWS's JSON APIs allow far less than this
+/// for the operations served here; 10 MiB leaves room for big policy documents).
+const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+/// The wire protocol a request speaks.
+enum Protocol {
+    /// awsJson1_1 with this `X-Amz-Target` value.
+    AwsJson { target: String },
+}
+
+/// Recognizes the protocol from the request line and headers.
+fn classify(parts: &Parts) -> Option<Protocol> {
+    let target = parts.headers.get("x-amz-target")?.to_str().ok()?;
+    Some(Protocol::AwsJson {
+        target: target.to_owned(),
+    })
+}
+
+/// The axum fallback: every AWS request enters here.
+pub(crate) async fn handle_aws_request(
+    State(engine): State<Arc<Engine>>,
+    request: Request<Body>,
+) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(error) => {
+            return WireError::from(ProtocolError::SerializationException {
+                message: format!("The request body could not be read: {error}"),
+            })
+            .into_response(&request_id);
+        }
+    };
+    match classify(&parts) {
+        Some(Protocol::AwsJson { target }) => {
+            // Handlers run synchronously under the World's lock (and may write the state
+            // file), so keep them off the async workers.
+            let task = tokio::task::spawn_blocking(move || {
+                aws_json::handle(&engine, &parts, &body, &request_id, &target)
+            });
+            match task.await {
+                Ok(response) => response,
+                Err(error) => WireError::from(ProtocolError::InternalFailure {
+                    message: format!("The request handler failed: {error}"),
+                })
+                .into_response(&uuid::Uuid::new_v4().to_string()),
+            }
+        }
+        None => WireError::from(ProtocolError::UnknownOperationException {
+            message: format!(
+                "No AWS operation is served at {} {} without an X-Amz-Target header.",
+                parts.method,
+                parts.uri.path()
+            ),
+        })
+        .into_response(&request_id),
+    }
+}

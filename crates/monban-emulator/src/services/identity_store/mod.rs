@@ -1,0 +1,89 @@
+//! The Identity Store (`X-Amz-Target: AWSIdentityStore.<Operation>`, signing name
+//! `identitystore`).
+//!
+//! Layout: `mod.rs` (this file) holds the service descriptor, the dispatch table and the
+//! shared checks; one file per topic holds its operations' input/output structs and handlers
+//! (`users.rs`: ListUsers); `error.rs` the modeled exceptions (every one carries the
+//! `RequestId`, filled in by the serializer); `state.rs` the service's part of the World.
+
+pub mod error;
+pub mod state;
+mod users;
+
+pub use error::IdentityStoreError;
+
+use crate::pagination::PaginationError;
+use crate::protocol::aws_json::{AwsJsonService, Call, RequestContext};
+use crate::protocol::error::WireError;
+use crate::services::sso_admin::{SERVICE_PRINCIPAL, validation_message_for_missing};
+use crate::world::World;
+use error::ResourceType;
+
+/// The service descriptor the central router finds by target prefix.
+pub static SERVICE: AwsJsonService = AwsJsonService {
+    name: "identitystore",
+    target_prefix: "AWSIdentityStore",
+    signing_name: "identitystore",
+    dispatch,
+    missing_member,
+};
+
+/// The dispatch table: operation name → handler. Add new operations here.
+fn dispatch(call: &mut Call<'_>) -> Result<Vec<u8>, WireError> {
+    match call.operation() {
+        "ListUsers" => call.read(users::list_users),
+        _ => Err(call.unknown_operation()),
+    }
+}
+
+fn missing_member(member: &str) -> WireError {
+    WireError::from_service(&validation(validation_message_for_missing(member)))
+}
+
+/// A `ValidationException` without a KMS reason.
+fn validation(message: String) -> IdentityStoreError {
+    IdentityStoreError::ValidationException {
+        message,
+        reason: None,
+    }
+}
+
+impl From<PaginationError> for IdentityStoreError {
+    fn from(error: PaginationError) -> Self {
+        validation(error.to_string())
+    }
+}
+
+/// Checks the request's `IdentityStoreId` (a `d-…` id, or the store's ARN) against the
+/// World's store, and that the caller may use it (its owner or a delegated administrator of
+/// Identity Center).
+fn check_identity_store(
+    context: &RequestContext,
+    world: &World,
+    identity_store_id: &str,
+) -> Result<(), IdentityStoreError> {
+    let id = identity_store_id
+        .rsplit_once(":identitystore/")
+        .map_or(identity_store_id, |(_, id)| id);
+    if id != world.identity_store.identity_store_id {
+        return Err(IdentityStoreError::ResourceNotFoundException {
+            resource_type: ResourceType::IdentityStore,
+            resource_id: Some(identity_store_id.to_owned()),
+            reason: None,
+            message: format!("Identity store {identity_store_id} does not exist."),
+        });
+    }
+    let owner = &world.sso_admin.instance.owner_account_id;
+    if &context.caller.account_id != owner
+        && !world.is_delegated_administrator(&context.caller.account_id, SERVICE_PRINCIPAL)
+    {
+        return Err(IdentityStoreError::AccessDeniedException {
+            message: format!(
+                "User: {} is not authorized to access identity store {identity_store_id}",
+                context.caller.principal_arn
+            ),
+            reason: None,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! AWS Organizations (`X-Amz-Target: AWSOrganizationsV20161128.<Operation>`, signing name
+//! `organizations`).
+//!
+//! Layout: `mod.rs` (this file) holds the service descriptor, the dispatch table and the
+//! access checks; one file per topic holds its operations' input/output structs and handlers
+//! (`organization.rs`: DescribeOrganization, ListRoots); `error.rs` the modeled exceptions;
+//! `state.rs` the service's part of the World.
+
+pub mod error;
+mod organization;
+pub mod state;
+
+pub use error::OrganizationsError;
+
+use crate::pagination::PaginationError;
+use crate::protocol::aws_json::{AwsJsonService, Call, RequestContext};
+use crate::protocol::error::WireError;
+use crate::world::World;
+use error::InvalidInputExceptionReason;
+
+/// The service descriptor the central router finds by target prefix.
+pub static SERVICE: AwsJsonService = AwsJsonService {
+    name: "organizations",
+    target_prefix: "AWSOrganizationsV20161128",
+    signing_name: "organizations",
+    dispatch,
+    missing_member,
+};
+
+/// The dispatch table: operation name → handler. Add new operations here.
+fn dispatch(call: &mut Call<'_>) -> Result<Vec<u8>, WireError> {
+    match call.operation() {
+        "DescribeOrganization" => call.read(organization::describe_organization),
+        "ListRoots" => call.read(organization::list_roots),
+        _ => Err(call.unknown_operation()),
+    }
+}
+
+fn missing_member(member: &str) -> WireError {
+    WireError::from_service(&OrganizationsError::InvalidInputException {
+        message: format!("You must specify a value for {member}."),
+        reason: InvalidInputExceptionReason::InputRequired,
+    })
+}
+
+impl From<PaginationError> for OrganizationsError {
+    fn from(error: PaginationError) -> Self {
+        let reason = match error {
+            PaginationError::InvalidToken => InvalidInputExceptionReason::InvalidNextToken,
+            PaginationError::MaxResultsTooSmall { .. } => {
+                InvalidInputExceptionReason::MinValueExceeded
+            }
+            PaginationError::MaxResultsTooLarge { .. } => {
+                InvalidInputExceptionReason::MaxValueExceeded
+            }
+        };
+        Self::InvalidInputException {
+            message: error.to_string(),
+            reason,
+        }
+    }
+}
+
+/// The caller's account must belong to the organization.
+fn require_member(context: &RequestContext, world: &World) -> Result<(), OrganizationsError> {
+    if world
+        .organizations
+        .accounts
+        .contains_key(&context.caller.account_id)
+    {
+        Ok(())
+    } else {
+        Err(OrganizationsError::AWSOrganizationsNotInUseException {
+            message: "Your account is not a member of an organization.".into(),
+        })
+    }
+}
+
+/// Read operations "can be called only from the organization's management account or by a
+/// member account that is a delegated administrator" (model docs).
+fn require_management_or_delegated_administrator(
+    context: &RequestContext,
+    world: &World,
+) -> Result<(), OrganizationsError> {
+    require_member(context, world)?;
+    let delegated = world
+        .organizations
+        .delegated_administrators
+        .iter()
+        .any(|admin| admin.account_id == context.caller.account_id);
+    if context.is_management_account(world) || delegated {
+        Ok(())
+    } else {
+        Err(access_denied(context))
+    }
+}
+
+/// The error for a caller lacking the management account's rights. Write operations check
+/// `context.is_management_account(world)` and return this.
+fn access_denied(context: &RequestContext) -> OrganizationsError {
+    OrganizationsError::AccessDeniedException {
+        message: format!(
+            "You don't have permissions to access this resource. {} is not the management account or a delegated administrator.",
+            context.caller.principal_arn
+        ),
+    }
+}

@@ -1,0 +1,341 @@
+//! AWS Organizations' part of the World: the organization, its root, OUs, accounts, tags,
+//! CreateAccount requests, delegated administrators and trusted service access.
+//!
+//! Plain data plus the few data-level helpers both the handlers and the control API's seed
+//! use (they do not validate: AWS's rules are checked by the handlers). ARNs are stored as
+//! computed at creation. Enums serialize as AWS spells them, so wire structs can reuse them.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::async_operation::AsyncOperation;
+use crate::world::ids::IdGenerator;
+
+/// `Organization.FeatureSet`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FeatureSet {
+    /// All features (the sandbox's organization always has them).
+    All,
+    /// Consolidated billing only.
+    ConsolidatedBilling,
+}
+
+/// `Account.State`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AccountState {
+    /// Being created.
+    PendingActivation,
+    /// In use.
+    Active,
+    /// Suspended.
+    Suspended,
+    /// Closing (after CloseAccount).
+    PendingClosure,
+    /// Closed.
+    Closed,
+}
+
+/// `Account.Status` (deprecated by AWS in favour of `State`, still sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AccountStatus {
+    /// In use.
+    Active,
+    /// Suspended (also what a closed account reports).
+    Suspended,
+    /// Closing.
+    PendingClosure,
+}
+
+/// `Account.JoinedMethod`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum JoinedMethod {
+    /// Joined by accepting a handshake (the management account reports this too).
+    Invited,
+    /// Created by CreateAccount.
+    Created,
+}
+
+/// `PolicyTypeSummary`: a policy type's status on a root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PolicyTypeSummary {
+    /// e.g. `SERVICE_CONTROL_POLICY`.
+    pub r#type: String,
+    /// `ENABLED`, `PENDING_ENABLE` or `PENDING_DISABLE`.
+    pub status: String,
+}
+
+/// The organization itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    /// `o-` + 10 lowercase alphanumerics.
+    pub id: String,
+    /// `arn:aws:organizations::<management>:organization/<id>`.
+    pub arn: String,
+    /// Always `ALL` in the sandbox.
+    pub feature_set: FeatureSet,
+    /// The management account's id.
+    pub management_account_id: String,
+    /// The management account's ARN.
+    pub management_account_arn: String,
+    /// The management account's root e-mail.
+    pub management_account_email: String,
+}
+
+/// The organization's root (AWS has exactly one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Root {
+    /// `r-` + 4 lowercase alphanumerics.
+    pub id: String,
+    /// `arn:aws:organizations::<management>:root/<org id>/<root id>`.
+    pub arn: String,
+    /// Always `Root`.
+    pub name: String,
+    /// Policy types and their status on this root.
+    pub policy_types: Vec<PolicyTypeSummary>,
+}
+
+/// An organizational unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationalUnit {
+    /// `ou-<root suffix>-<8 lowercase alphanumerics>`.
+    pub id: String,
+    /// `arn:aws:organizations::<management>:ou/<org id>/<ou id>`.
+    pub arn: String,
+    /// Its name (unique among its siblings).
+    pub name: String,
+    /// The root or OU it sits in.
+    pub parent_id: String,
+}
+
+/// A member account (the management account included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// 12 digits.
+    pub id: String,
+    /// `arn:aws:organizations::<management>:account/<org id>/<account id>`.
+    pub arn: String,
+    /// The root user's e-mail (unique across all of AWS).
+    pub email: String,
+    /// The account name.
+    pub name: String,
+    /// `Account.State`.
+    pub state: AccountState,
+    /// `Account.Status`.
+    pub status: AccountStatus,
+    /// How it joined.
+    pub joined_method: JoinedMethod,
+    /// When it joined.
+    pub joined_timestamp: Timestamp,
+    /// The root or OU it sits in.
+    pub parent_id: String,
+}
+
+/// One CreateAccount request and its asynchronous progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateAccountRequest {
+    /// Id (`car-…`), timing and decided outcome.
+    pub operation: AsyncOperation,
+    /// The requested account name.
+    pub account_name: String,
+    /// The requested root e-mail.
+    pub email: String,
+    /// The id the account gets when the request succeeds (reserved at start).
+    pub account_id: String,
+    /// Tags to put on the account when it is created.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A delegated administrator registration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelegatedAdministrator {
+    /// The member account.
+    pub account_id: String,
+    /// The service it administers, e.g. `sso.amazonaws.com`.
+    pub service_principal: String,
+    /// When it was registered.
+    pub delegation_enabled_date: Timestamp,
+}
+
+/// Organizations' state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationsState {
+    /// The organization.
+    pub organization: Organization,
+    /// Roots by id (exactly one).
+    pub roots: BTreeMap<String, Root>,
+    /// OUs by id.
+    pub organizational_units: BTreeMap<String, OrganizationalUnit>,
+    /// Accounts by id.
+    pub accounts: BTreeMap<String, Account>,
+    /// Tags by resource id (account, OU, root, policy), then key → value.
+    #[serde(default)]
+    pub tags: BTreeMap<String, BTreeMap<String, String>>,
+    /// CreateAccount requests by request id (`car-…`).
+    #[serde(default)]
+    pub create_account_requests: BTreeMap<String, CreateAccountRequest>,
+    /// Delegated administrator registrations.
+    #[serde(default)]
+    pub delegated_administrators: Vec<DelegatedAdministrator>,
+    /// Service principals with trusted access, and since when.
+    #[serde(default)]
+    pub enabled_service_principals: BTreeMap<String, Timestamp>,
+}
+
+impl OrganizationsState {
+    /// A fresh organization (all features) holding only its management account.
+    #[must_use]
+    pub fn fresh(
+        ids: &mut IdGenerator,
+        management_account_id: &str,
+        management_account_email: &str,
+        now: Timestamp,
+    ) -> Self {
+        let organization_id = format!("o-{}", ids.lowercase_alphanumeric(10));
+        let root_id = format!("r-{}", ids.lowercase_alphanumeric(4));
+        let management_account_arn = format!(
+            "arn:aws:organizations::{management_account_id}:account/{organization_id}/{management_account_id}"
+        );
+        let organization = Organization {
+            arn: format!(
+                "arn:aws:organizations::{management_account_id}:organization/{organization_id}"
+            ),
+            id: organization_id.clone(),
+            feature_set: FeatureSet::All,
+            management_account_id: management_account_id.to_owned(),
+            management_account_arn: management_account_arn.clone(),
+            management_account_email: management_account_email.to_owned(),
+        };
+        let root = Root {
+            arn: format!(
+                "arn:aws:organizations::{management_account_id}:root/{organization_id}/{root_id}"
+            ),
+            id: root_id.clone(),
+            name: "Root".into(),
+            policy_types: Vec::new(),
+        };
+        let management_account = Account {
+            id: management_account_id.to_owned(),
+            arn: management_account_arn,
+            email: management_account_email.to_owned(),
+            name: "management".into(),
+            state: AccountState::Active,
+            status: AccountStatus::Active,
+            joined_method: JoinedMethod::Invited,
+            joined_timestamp: now,
+            parent_id: root_id.clone(),
+        };
+        Self {
+            organization,
+            roots: BTreeMap::from([(root_id, root)]),
+            organizational_units: BTreeMap::new(),
+            accounts: BTreeMap::from([(management_account_id.to_owned(), management_account)]),
+            tags: BTreeMap::new(),
+            create_account_requests: BTreeMap::new(),
+            delegated_administrators: Vec::new(),
+            enabled_service_principals: BTreeMap::new(),
+        }
+    }
+
+    /// The one root.
+    #[must_use]
+    pub fn root(&self) -> &Root {
+        // `fresh` creates exactly one root and nothing removes it.
+        self.roots
+            .values()
+            .next()
+            .expect("an organization always has its root")
+    }
+
+    /// Whether `id` is the root or an existing OU.
+    #[must_use]
+    pub fn is_parent(&self, id: &str) -> bool {
+        self.roots.contains_key(id) || self.organizational_units.contains_key(id)
+    }
+
+    /// Adds an OU under `parent_id` (which must exist; not checked here) and returns its id.
+    pub fn add_organizational_unit(
+        &mut self,
+        ids: &mut IdGenerator,
+        parent_id: &str,
+        name: &str,
+    ) -> String {
+        let root_suffix = self.root().id.trim_start_matches("r-").to_owned();
+        let id = format!("ou-{root_suffix}-{}", ids.lowercase_alphanumeric(8));
+        let unit = OrganizationalUnit {
+            arn: format!(
+                "arn:aws:organizations::{}:ou/{}/{id}",
+                self.organization.management_account_id, self.organization.id
+            ),
+            id: id.clone(),
+            name: name.to_owned(),
+            parent_id: parent_id.to_owned(),
+        };
+        self.organizational_units.insert(id.clone(), unit);
+        id
+    }
+
+    /// Adds an active account with id `account_id` under `parent_id`.
+    pub fn add_account(
+        &mut self,
+        account_id: &str,
+        name: &str,
+        email: &str,
+        parent_id: &str,
+        joined_method: JoinedMethod,
+        now: Timestamp,
+    ) {
+        let account = Account {
+            id: account_id.to_owned(),
+            arn: format!(
+                "arn:aws:organizations::{}:account/{}/{account_id}",
+                self.organization.management_account_id, self.organization.id
+            ),
+            email: email.to_owned(),
+            name: name.to_owned(),
+            state: AccountState::Active,
+            status: AccountStatus::Active,
+            joined_method,
+            joined_timestamp: now,
+            parent_id: parent_id.to_owned(),
+        };
+        self.accounts.insert(account_id.to_owned(), account);
+    }
+
+    /// Applies the completion of due asynchronous operations: a succeeded CreateAccount
+    /// request's account appears under the root. Returns whether anything changed.
+    pub fn settle(&mut self, now: Timestamp) -> bool {
+        let root_id = self.root().id.clone();
+        let mut created = Vec::new();
+        let mut changed = false;
+        for request in self.create_account_requests.values_mut() {
+            if request.operation.settle(now) {
+                changed = true;
+                if request.operation.failure_reason.is_none() {
+                    created.push((request.clone(), request.operation.completes_at));
+                }
+            }
+        }
+        for (request, completed_at) in created {
+            self.add_account(
+                &request.account_id,
+                &request.account_name,
+                &request.email,
+                &root_id,
+                JoinedMethod::Created,
+                completed_at,
+            );
+            if !request.tags.is_empty() {
+                self.tags.insert(request.account_id.clone(), request.tags);
+            }
+        }
+        changed
+    }
+}
