@@ -104,14 +104,10 @@ pub(super) fn describe_instance(
             reason: None,
         });
     }
+    // DescribeInstance models no ResourceNotFoundException: an instance the caller cannot
+    // see (any ARN but the sandbox's own) is an access-denied case (sandbox decision).
     let instance = &world.sso_admin.instance;
-    if instance_arn != instance.arn {
-        return Err(SsoAdminError::ResourceNotFoundException {
-            message: format!("Instance {instance_arn} does not exist."),
-            reason: None,
-        });
-    }
-    if !may_administer(context, world) {
+    if instance_arn != instance.arn || !may_administer(context, world) {
         return Err(access_denied(context, "DescribeInstance"));
     }
     Ok(InstanceOutput::from(instance))
