@@ -23,6 +23,11 @@ pub struct RepoArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check the access repo offline: every reference, name, AWS limit, policy document and
+    /// e-mail, reporting each problem with `file:line:col` and a hint.
+    Validate(ValidateArgs),
+    /// Print the JSON Schema of the access-repo files, for editors.
+    Schema(SchemaArgs),
     /// Run the built-in AWS-compatible sandbox.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -45,4 +50,55 @@ pub struct SandboxServeArgs {
     /// Region of the Identity Center instance.
     #[arg(long, default_value = "us-east-1")]
     pub region: String,
+}
+
+/// `monban validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// Also check `groups.yaml` against this directory snapshot (what the identity provider holds).
+    #[arg(long, value_name = "FILE")]
+    pub directory: Option<PathBuf>,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Output format: `human` diagnostics on stderr, or one `json` document on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// The date (YYYY-MM-DD, UTC) that counts as today for expired grants; for tests.
+    #[arg(long, value_name = "DATE", hide = true, env = "MONBAN_TODAY")]
+    pub today: Option<String>,
+}
+
+/// `monban schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Only the schema of one kind of file (default: all kinds in one document).
+    #[arg(long, value_enum)]
+    pub kind: Option<SchemaKind>,
+}
+
+/// The kinds of file the JSON Schema describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaKind {
+    /// `monban.yaml`
+    Settings,
+    /// `accounts/*.yaml`
+    Account,
+    /// `permission-sets/*.yaml`
+    PermissionSet,
+    /// `groups.yaml`
+    Groups,
+    /// `rules/*.yaml`
+    Rules,
+    /// a directory snapshot of the identity provider (`directory.yaml`)
+    Directory,
+}
+
+/// Human or machine output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Json,
 }

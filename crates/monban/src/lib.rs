@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod printer;
+mod settings;
 
 use std::process::ExitCode;
 
@@ -40,7 +41,7 @@ pub fn main() -> ExitCode {
     match commands::run(cli, &printer) {
         Ok(status) => status.into(),
         Err(error) => {
-            printer.error(&error);
+            printer.error(&error, commands::hint(&error).as_deref());
             ExitStatus::Failure.into()
         }
     }

@@ -1,11 +1,17 @@
 //! One module per command. Each resolves its settings from the parsed flags and runs.
 
+mod schema;
+mod validate;
+
 use crate::ExitStatus;
 use crate::cli::{Cli, Command, SandboxCommand};
 use crate::printer::Printer;
+use crate::settings::{SchemaSettings, ValidateSettings};
 
 pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
     match cli.command {
+        Command::Validate(args) => validate::validate(&ValidateSettings::resolve(args)?, printer),
+        Command::Schema(args) => Ok(schema::schema(SchemaSettings::resolve(&args), printer)),
         Command::Sandbox(SandboxCommand::Serve(args)) => {
             printer.log(format!(
                 "sandbox serve on {} (region {}, state {:?}) is not built yet",
@@ -13,5 +19,19 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
             ));
             Ok(ExitStatus::Failure)
         }
+    }
+}
+
+/// A next step for errors that have an obvious one, printed as `hint:` under the error.
+pub fn hint(error: &anyhow::Error) -> Option<String> {
+    match error.downcast_ref::<monban_config::LoadError>()? {
+        monban_config::LoadError::NotFound { .. } => Some(
+            "run monban inside an access repo, or pass `--repo DIR` (a directory holding monban.yaml)"
+                .to_owned(),
+        ),
+        monban_config::LoadError::NotARepo { .. } => {
+            Some("point `--repo` at the directory holding monban.yaml".to_owned())
+        }
+        monban_config::LoadError::Io { .. } => None,
     }
 }

@@ -1,0 +1,107 @@
+//! Settings of each command, resolved once from flags, environment and the working
+//! directory (the uv pattern): commands take these structs, not raw flags.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use monban_config::model::Until;
+
+use crate::cli::{OutputFormat, SchemaArgs, SchemaKind, ValidateArgs};
+
+/// Where the access repo is, and how to show its files' paths to the user.
+#[derive(Debug, Clone)]
+pub struct RepoLocation {
+    /// The directory holding `monban.yaml`.
+    pub root: PathBuf,
+    /// The repo root as the user would type it: `--repo` as given, or the found root
+    /// relative to the working directory (`.`, `../..`).
+    pub display: PathBuf,
+}
+
+impl RepoLocation {
+    /// `--repo DIR` as given, or the nearest directory upwards holding `monban.yaml`.
+    pub fn resolve(repo: Option<&Path>) -> anyhow::Result<Self> {
+        if let Some(repo) = repo {
+            return Ok(Self {
+                root: repo.to_path_buf(),
+                display: repo.to_path_buf(),
+            });
+        }
+        let current = std::env::current_dir().context("cannot read the working directory")?;
+        let root = monban_config::find_repo(&current)?;
+        let depth = current
+            .strip_prefix(&root)
+            .map_or(0, |below| below.components().count());
+        let display = if depth == 0 {
+            PathBuf::from(".")
+        } else {
+            std::iter::repeat_n("..", depth).collect()
+        };
+        Ok(Self { root, display })
+    }
+
+    /// How to show `file` (relative to the repo root) to the user.
+    #[must_use]
+    pub fn show(&self, file: &Path) -> String {
+        if self.display == Path::new(".") {
+            monban_config::display_path(file)
+        } else {
+            monban_config::display_path(&self.display.join(file))
+        }
+    }
+}
+
+/// `monban validate`.
+#[derive(Debug, Clone)]
+pub struct ValidateSettings {
+    pub repo: RepoLocation,
+    pub directory: Option<PathBuf>,
+    pub deny_warnings: bool,
+    pub format: OutputFormat,
+    pub load_options: monban_config::LoadOptions,
+}
+
+impl ValidateSettings {
+    pub fn resolve(args: ValidateArgs) -> anyhow::Result<Self> {
+        let repo = RepoLocation::resolve(args.repo.repo.as_deref())?;
+        let mut load_options = monban_config::LoadOptions::new();
+        if let Some(today) = &args.today {
+            let date = Until::parse(today)
+                .with_context(|| format!("invalid --today / MONBAN_TODAY `{today}`"))?
+                .date();
+            load_options = load_options.with_today(date);
+        }
+        if let Some(directory) = &args.directory {
+            load_options = load_options.with_directory(directory);
+        }
+        Ok(Self {
+            repo,
+            directory: args.directory,
+            deny_warnings: args.deny_warnings,
+            format: args.format,
+            load_options,
+        })
+    }
+}
+
+/// `monban schema`.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaSettings {
+    pub kind: Option<monban_config::FileKind>,
+}
+
+impl SchemaSettings {
+    #[must_use]
+    pub fn resolve(args: &SchemaArgs) -> Self {
+        Self {
+            kind: args.kind.map(|kind| match kind {
+                SchemaKind::Settings => monban_config::FileKind::Settings,
+                SchemaKind::Account => monban_config::FileKind::Account,
+                SchemaKind::PermissionSet => monban_config::FileKind::PermissionSet,
+                SchemaKind::Groups => monban_config::FileKind::Groups,
+                SchemaKind::Rules => monban_config::FileKind::Rules,
+                SchemaKind::Directory => monban_config::FileKind::Directory,
+            }),
+        }
+    }
+}
