@@ -210,7 +210,7 @@ pub fn authenticate(
         return Err(unrecognized());
     }
     if record.expires_at.is_some_and(|expiry| expiry <= real_now) {
-        return Err(ProtocolError::UnrecognizedClientException {
+        return Err(ProtocolError::ExpiredTokenException {
             message: "The security token included in the request is expired".into(),
         });
     }
@@ -334,6 +334,104 @@ mod tests {
         assert!(matches!(
             error,
             ProtocolError::IncompleteSignatureException { .. }
+        ));
+    }
+
+    /// A request signed by `aws-sigv4` as an SDK would, as axum hands it over.
+    fn signed_parts(secret: &str, token: Option<&str>, service: &str, body: &str) -> Parts {
+        let mut request = axum::http::Request::builder()
+            .method("POST")
+            .uri("http://127.0.0.1:4566/")
+            .header("host", "127.0.0.1:4566")
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", "AWSIdentityStore.ListUsers")
+            .body(())
+            .unwrap();
+        let identity: Identity = Credentials::new(
+            "ASIATEMPORARY0000000",
+            secret,
+            token.map(str::to_owned),
+            None,
+            "test",
+        )
+        .into();
+        let params = SigningParams::builder()
+            .identity(&identity)
+            .region("eu-west-1")
+            .name(service)
+            .time(SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .unwrap()
+            .into();
+        let headers: Vec<(String, String)> = request
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+            .collect();
+        let signable = SignableRequest::new(
+            "POST",
+            "http://127.0.0.1:4566/",
+            headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str())),
+            SignableBody::Bytes(body.as_bytes()),
+        )
+        .unwrap();
+        let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+        instructions.apply_to_request_http1x(&mut request);
+        request.into_parts().0
+    }
+
+    fn store(expires_at: Option<Timestamp>) -> CredentialStore {
+        let mut store = CredentialStore::default();
+        store.insert(CredentialRecord {
+            access_key_id: "ASIATEMPORARY0000000".into(),
+            secret_access_key: "secret".into(),
+            session_token: Some("token".into()),
+            expires_at,
+            account_id: "222222222222".into(),
+            principal_arn: "arn:aws:sts::222222222222:assumed-role/Dev/alice".into(),
+        });
+        store
+    }
+
+    #[test]
+    fn verifies_temporary_keys_with_their_session_token() {
+        let now = Timestamp::now();
+        let parts = signed_parts("secret", Some("token"), "identitystore", "{}");
+        let caller = authenticate(&parts, b"{}", "identitystore", &store(None), now).unwrap();
+        assert_eq!(caller.account_id, "222222222222");
+        assert_eq!(caller.signing_region, "eu-west-1");
+
+        let tampered = authenticate(&parts, b"{\"x\":1}", "identitystore", &store(None), now);
+        assert!(matches!(
+            tampered,
+            Err(ProtocolError::InvalidSignatureException { .. })
+        ));
+
+        let wrong_service = authenticate(&parts, b"{}", "sso", &store(None), now);
+        assert!(matches!(
+            wrong_service,
+            Err(ProtocolError::InvalidSignatureException { .. })
+        ));
+
+        let expired = store(Some(now - SignedDuration::from_mins(1)));
+        assert!(matches!(
+            authenticate(&parts, b"{}", "identitystore", &expired, now),
+            Err(ProtocolError::ExpiredTokenException { .. })
+        ));
+
+        let late = now + SignedDuration::from_mins(16);
+        assert!(matches!(
+            authenticate(&parts, b"{}", "identitystore", &store(None), late),
+            Err(ProtocolError::InvalidSignatureException { .. })
+        ));
+
+        let wrong_token = signed_parts("secret", Some("other"), "identitystore", "{}");
+        assert!(matches!(
+            authenticate(&wrong_token, b"{}", "identitystore", &store(None), now),
+            Err(ProtocolError::UnrecognizedClientException { .. })
         ));
     }
 

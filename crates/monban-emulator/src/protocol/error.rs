@@ -158,6 +158,12 @@ pub enum ProtocolError {
         #[serde(rename = "Message")]
         message: String,
     },
+    /// A temporary key past its expiry.
+    #[error("ExpiredTokenException: {message}")]
+    ExpiredTokenException {
+        #[serde(rename = "Message")]
+        message: String,
+    },
     /// The signature does not match, is for another service, or has expired.
     #[error("InvalidSignatureException: {message}")]
     InvalidSignatureException {
