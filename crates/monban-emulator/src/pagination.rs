@@ -4,7 +4,8 @@
 //! returned, and the next page starts strictly after it. So a listing with MaxResults=1 is
 //! complete and duplicate-free even when items are added or removed between pages.
 //!
-//! Tokens are opaque: base64url (no padding) of `{"o": operation, "s": scope, "k": last key}`
+//! Tokens are opaque: base64url (no padding) of `{"o": operation, "s": scope digest, "k": last
+//! key}`
 //! followed by a 16-byte keyed SHA-256 tag (key = the World's random pagination secret). Only
 //! `[A-Za-z0-9_-]` appear, which satisfies SSO Admin's token pattern (no `:` or `.`). A token
 //! that was tampered with, comes from another operation, or from the same operation with
@@ -99,6 +100,7 @@ pub enum PaginationError {
 struct Cursor {
     #[serde(rename = "o")]
     operation: String,
+    /// [`scope_digest`] of the request's scope.
     #[serde(rename = "s")]
     scope: String,
     #[serde(rename = "k")]
@@ -114,6 +116,13 @@ fn tag(secret: &str, payload: &[u8]) -> [u8; TAG_LENGTH] {
     let mut tag = [0u8; TAG_LENGTH];
     tag.copy_from_slice(&digest[..TAG_LENGTH]);
     tag
+}
+
+/// The scope is hashed into the token so a long filter (ARNs) cannot push a token past
+/// SSO Admin's 2,048-character limit.
+fn scope_digest(scope: &str) -> String {
+    let digest = Sha256::digest(scope.as_bytes());
+    hex::encode(&digest[..8])
 }
 
 fn encode(secret: &str, cursor: &Cursor) -> String {
@@ -137,7 +146,7 @@ fn decode(secret: &str, token: &str, request: &PageRequest<'_>) -> Result<String
     }
     let cursor: Cursor =
         serde_json::from_slice(payload).map_err(|_| PaginationError::InvalidToken)?;
-    if cursor.operation != request.operation || cursor.scope != request.scope {
+    if cursor.operation != request.operation || cursor.scope != scope_digest(&request.scope) {
         return Err(PaginationError::InvalidToken);
     }
     Ok(cursor.last_key)
@@ -189,7 +198,7 @@ pub fn paginate<T>(
             secret,
             &Cursor {
                 operation: request.operation.to_owned(),
-                scope: request.scope.clone(),
+                scope: scope_digest(&request.scope),
                 last_key: last_key.clone(),
             },
         )),
