@@ -4,7 +4,8 @@
 //! directory, written, fsynced, renamed over the old one, then the directory fsynced), so a
 //! crash leaves either the old or the new World, never half of one. An exclusive lock on the
 //! lock file, held for the server's lifetime, makes sure two servers never share a state
-//! dir; the OS releases it if the process dies.
+//! dir; the OS releases it if the process dies. The lock is std's `File::try_lock` (flock on
+//! Unix, `LockFileEx` on Windows, stable since Rust 1.89), so no locking crate is needed.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::Write;
