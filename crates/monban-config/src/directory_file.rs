@@ -24,7 +24,13 @@ pub(crate) fn directory(context: &mut FileContext<'_>, node: &Node) -> (Director
     };
     if let Some(node) = fields.get("users") {
         for item in context.sequence(node).unwrap_or_default() {
-            let Some((user, position)) = user(context, item) else {
+            let (user, named) = user(context, item);
+            if let Some((name, position)) = named {
+                // Known by name even when another field is invalid, so that references to
+                // it do not add errors on top of the one about the field.
+                sites.users.entry(name).or_insert(position);
+            }
+            let Some((user, position)) = user else {
                 continue;
             };
             if directory.users.contains_key(&user.user_name) {
@@ -35,13 +41,16 @@ pub(crate) fn directory(context: &mut FileContext<'_>, node: &Node) -> (Director
                 );
                 continue;
             }
-            sites.users.insert(user.user_name.clone(), position);
             directory.users.insert(user.user_name.clone(), user);
         }
     }
     if let Some(node) = fields.get("groups") {
         for item in context.sequence(node).unwrap_or_default() {
-            let Some((group, position)) = group(context, item, &directory) else {
+            let (group, named) = group(context, item, &directory, &sites);
+            if let Some((name, position)) = named {
+                sites.groups.entry(name).or_insert(position);
+            }
+            let Some((group, position)) = group else {
                 continue;
             };
             if directory.groups.contains_key(&group.display_name) {
@@ -52,18 +61,24 @@ pub(crate) fn directory(context: &mut FileContext<'_>, node: &Node) -> (Director
                 );
                 continue;
             }
-            sites.groups.insert(group.display_name.clone(), position);
             directory.groups.insert(group.display_name.clone(), group);
         }
     }
     (directory, sites)
 }
 
-fn user(context: &mut FileContext<'_>, node: &Node) -> Option<(DirectoryUser, Position)> {
+type Named<T> = Option<(T, Position)>;
+
+/// The user (if every field is valid) and its name (if that is).
+fn user(context: &mut FileContext<'_>, node: &Node) -> (Named<DirectoryUser>, Named<UserName>) {
     let what = "a directory user";
-    let fields = context.fields(node, keys::DIRECTORY_USER, what)?;
+    let Some(fields) = context.fields(node, keys::DIRECTORY_USER, what) else {
+        return (None, None);
+    };
     let user_name_node = fields.require(context, "user_name", what);
     let user_name = user_name_node.and_then(|node| context.parse(node, UserName::parse));
+    let position = user_name_node.map_or(fields.position, |node| node.position);
+    let named = user_name.clone().map(|name| (name, position));
     let text = |key: &str, context: &mut FileContext<'_>| {
         fields
             .require(context, key, what)
@@ -74,35 +89,43 @@ fn user(context: &mut FileContext<'_>, node: &Node) -> Option<(DirectoryUser, Po
     let family_name = text("family_name", context);
     let email = text("email", context);
     let active = match fields.get("active") {
-        Some(node) => context.boolean(node)?,
-        None => true,
+        Some(node) => context.boolean(node),
+        None => Some(true),
     };
-    Some((
-        DirectoryUser {
-            user_name: user_name?,
-            display_name: display_name?,
-            given_name: given_name?,
-            family_name: family_name?,
-            email: email?,
-            active,
-        },
-        user_name_node.map_or(fields.position, |node| node.position),
-    ))
+    let user = (|| {
+        Some((
+            DirectoryUser {
+                user_name: user_name?,
+                display_name: display_name?,
+                given_name: given_name?,
+                family_name: family_name?,
+                email: email?,
+                active: active?,
+            },
+            position,
+        ))
+    })();
+    (user, named)
 }
 
+/// The group (if every field is valid) and its name (if that is).
 fn group(
     context: &mut FileContext<'_>,
     node: &Node,
     directory: &Directory,
-) -> Option<(DirectoryGroup, Position)> {
+    sites: &DirectorySites,
+) -> (Named<DirectoryGroup>, Named<GroupName>) {
     let what = "a directory group";
-    let fields = context.fields(node, keys::DIRECTORY_GROUP, what)?;
+    let Some(fields) = context.fields(node, keys::DIRECTORY_GROUP, what) else {
+        return (None, None);
+    };
     let name_node = fields.require(context, "display_name", what);
     let display_name = name_node.and_then(|node| context.parse(node, GroupName::parse));
-    let description = match fields.get("description") {
-        Some(node) => Some(context.parse(node, IdentityText::parse)?),
-        None => None,
-    };
+    let position = name_node.map_or(fields.position, |node| node.position);
+    let named = display_name.clone().map(|name| (name, position));
+    let description = fields
+        .get("description")
+        .map(|node| context.parse(node, IdentityText::parse));
     let mut members = Vec::new();
     if let Some(node) = fields.get("members") {
         let mut seen = HashSet::new();
@@ -110,7 +133,7 @@ fn group(
             let Some(member) = context.parse(item, UserName::parse) else {
                 continue;
             };
-            if !directory.users.contains_key(&member) {
+            if !directory.users.contains_key(&member) && !sites.users.contains_key(&member) {
                 let hint = crate::suggest::did_you_mean(
                     member.as_str(),
                     directory.users.keys().map(UserName::as_str),
@@ -135,12 +158,15 @@ fn group(
             members.push(member);
         }
     }
-    Some((
-        DirectoryGroup {
-            display_name: display_name?,
-            description,
-            members,
-        },
-        name_node.map_or(fields.position, |node| node.position),
-    ))
+    let group = (|| {
+        Some((
+            DirectoryGroup {
+                display_name: display_name?,
+                description: description.map_or(Some(None), |parsed| parsed.map(Some))?,
+                members,
+            },
+            position,
+        ))
+    })();
+    (group, named)
 }

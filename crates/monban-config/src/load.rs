@@ -4,7 +4,7 @@
 //! Every check is a single pass with hash lookups, so loading stays linear in the size of
 //! the repo (design target: 50,000 assignment lines in well under a second).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -206,6 +206,12 @@ pub(crate) struct Collected {
     pub account_sites: BTreeMap<AccountName, AccountSites>,
     pub declared_ou_positions: HashMap<OuPath, Position>,
     pub management_account_position: Option<Position>,
+    /// Files that could not be parsed: checks that depend on their content are skipped
+    /// rather than reporting consequences of the one real problem.
+    pub settings_unparsed: bool,
+    pub groups_unparsed: bool,
+    pub rules_unparsed: bool,
+    pub unparsed_accounts: HashSet<AccountName>,
 }
 
 impl Collected {
@@ -238,6 +244,10 @@ impl Loader {
                 account_sites: BTreeMap::new(),
                 declared_ou_positions: HashMap::new(),
                 management_account_position: None,
+                settings_unparsed: false,
+                groups_unparsed: false,
+                rules_unparsed: false,
+                unparsed_accounts: HashSet::new(),
             },
             declared: Declared::default(),
         }
@@ -268,38 +278,39 @@ impl Loader {
             let mut context = FileContext::new(&marker, &text, &mut self.items);
             settings_file::settings(&mut context, &node, &mut self.collected)
         } else {
-            let mut context = FileContext::new(&marker, "", &mut self.items);
-            settings_file::settings(
-                &mut context,
-                &Node {
-                    value: node::NodeValue::Mapping(Vec::new()),
-                    position: Position::default(),
-                },
-                &mut self.collected,
-            )
+            // Unreadable settings: defaults, and no checks against what they would have
+            // declared (OUs), which would only repeat the one real problem.
+            self.collected.settings_unparsed = true;
+            settings_file::defaults()
         };
 
         let mut accounts = BTreeMap::new();
         for (relative, stem) in self.list("accounts", ".yaml")? {
-            let Some((text, node)) = self.read_yaml(&relative)? else {
-                continue;
-            };
-            let mut context = FileContext::new(&relative, &text, &mut self.items);
             let name = match AccountName::parse(&stem) {
                 Ok(name) => name,
                 Err(error) => {
-                    context.report_with_hint(
-                        Code::InvalidAccountName,
-                        Position::default_at_start(),
-                        format!("the file name gives the account name: {error}"),
-                        Some(
-                            "rename the file; the account name is the file name without `.yaml`"
-                                .to_owned(),
+                    self.items.push(
+                        Diagnostic::new(
+                            Code::InvalidAccountName,
+                            &relative,
+                            Position::default_at_start(),
+                            format!("the file name gives the account name: {}", error.reason),
+                        )
+                        .with_hint(
+                            "rename the file; the account name is the file name without `.yaml`",
                         ),
                     );
                     continue;
                 }
             };
+            let Some((text, node)) = self.read_yaml(&relative)? else {
+                // The account exists (its file does) even if its content cannot be read;
+                // keep the name so references to it resolve, and skip checks on it.
+                self.collected.unparsed_accounts.insert(name.clone());
+                accounts.insert(name.clone(), Account::new(name));
+                continue;
+            };
+            let mut context = FileContext::new(&relative, &text, &mut self.items);
             let account =
                 account_file::account(&mut context, name.clone(), &node, &mut self.collected);
             accounts.insert(name, account);
@@ -312,22 +323,29 @@ impl Loader {
                 policy_files.push((relative, policy_stem.to_owned()));
                 continue;
             }
-            let Some((text, node)) = self.read_yaml(&relative)? else {
-                continue;
-            };
-            let mut context = FileContext::new(&relative, &text, &mut self.items);
             let name = match PermissionSetName::parse(&stem) {
                 Ok(name) => name,
                 Err(error) => {
-                    context.report_with_hint(
-                        Code::InvalidPermissionSetName,
-                        Position::default_at_start(),
-                        format!("the file name gives the permission set name: {error}"),
-                        Some("rename the file; the permission set name is the file name without `.yaml`".to_owned()),
+                    self.items.push(
+                        Diagnostic::new(
+                            Code::InvalidPermissionSetName,
+                            &relative,
+                            Position::default_at_start(),
+                            format!("the file name gives the permission set name: {}", error.reason),
+                        )
+                        .with_hint(
+                            "rename the file; the permission set name is the file name without `.yaml`",
+                        ),
                     );
                     continue;
                 }
             };
+            let Some((text, node)) = self.read_yaml(&relative)? else {
+                // Keep the name so references to it resolve.
+                permission_sets.insert(name.clone(), PermissionSet::new(name));
+                continue;
+            };
+            let mut context = FileContext::new(&relative, &text, &mut self.items);
             let permission_set =
                 permission_set_file::permission_set(&mut context, name.clone(), &node);
             permission_sets.insert(name, permission_set);
@@ -359,16 +377,19 @@ impl Loader {
         }
 
         let groups_path = PathBuf::from("groups.yaml");
-        if self.root.join(&groups_path).is_file()
-            && let Some((text, node)) = self.read_yaml(&groups_path)?
-        {
-            let mut context = FileContext::new(&groups_path, &text, &mut self.items);
-            self.declared = groups_file::groups(&mut context, &node);
+        if self.root.join(&groups_path).is_file() {
+            if let Some((text, node)) = self.read_yaml(&groups_path)? {
+                let mut context = FileContext::new(&groups_path, &text, &mut self.items);
+                self.declared = groups_file::groups(&mut context, &node);
+            } else {
+                self.collected.groups_unparsed = true;
+            }
         }
 
         let mut rules = Vec::new();
         for (relative, _) in self.list("rules", ".yaml")? {
             let Some((text, node)) = self.read_yaml(&relative)? else {
+                self.collected.rules_unparsed = true;
                 continue;
             };
             let file_name = crate::diagnostics::display_path(&relative);
@@ -523,6 +544,14 @@ fn parse_file(relative: &Path, text: &str, items: &mut Vec<Diagnostic>) -> Optio
 
 fn check_references(repo: &Repo, collected: &Collected, items: &mut Vec<Diagnostic>) {
     for (referent, file, position) in &collected.references {
+        let unverifiable = match referent {
+            Referent::Ou(_) => collected.settings_unparsed,
+            Referent::Group(_) | Referent::User(_) => collected.groups_unparsed,
+            Referent::PermissionSet(_) | Referent::Account(_) => false,
+        };
+        if unverifiable {
+            continue;
+        }
         let (known, code, message, candidates, fix): (bool, Code, String, Vec<&str>, String) =
             match referent {
                 Referent::PermissionSet(name) => (
@@ -597,6 +626,9 @@ fn check_accounts(repo: &Repo, collected: &Collected, items: &mut Vec<Diagnostic
     let mut ids: HashMap<&AccountId, &AccountName> = HashMap::new();
     let mut emails: HashMap<String, &AccountName> = HashMap::new();
     for account in repo.accounts.values() {
+        if collected.unparsed_accounts.contains(&account.name) {
+            continue;
+        }
         let Some(sites) = collected.account_sites.get(&account.name) else {
             continue;
         };
@@ -722,7 +754,15 @@ fn check_rules_and_protected(repo: &Repo, collected: &Collected, items: &mut Vec
                     .or_insert(&rule.id);
             }
         }
-        if matched == 0 {
+        // A rule whose OU is undeclared already has an "unknown OU" error; saying it
+        // matches nothing would only repeat it.
+        let undeclared_ou = rule
+            .accounts
+            .ou
+            .as_ref()
+            .and_then(monban_model::OuPattern::ou)
+            .is_some_and(|ou| !repo.settings.organization.ous.contains(ou));
+        if matched == 0 && !undeclared_ou {
             items.push(
                 Diagnostic::new(
                     Code::RuleMatchesNothing,
@@ -777,8 +817,10 @@ fn check_rules_and_protected(repo: &Repo, collected: &Collected, items: &mut Vec
             &protected.permission_set,
             &protected.principal,
         ));
-        let unknown_account = !repo.accounts.contains_key(&protected.account);
-        if !direct && !by_a_rule && !unknown_account {
+        let unverifiable = !repo.accounts.contains_key(&protected.account)
+            || collected.unparsed_accounts.contains(&protected.account)
+            || collected.rules_unparsed;
+        if !direct && !by_a_rule && !unverifiable {
             items.push(
                 Diagnostic::new(
                     Code::ProtectedNotGranted,
@@ -801,12 +843,12 @@ fn check_rules_and_protected(repo: &Repo, collected: &Collected, items: &mut Vec
 fn check_against_directory(
     declared: &Declared,
     directory: &Directory,
-    _sites: &DirectorySites,
+    sites: &DirectorySites,
     items: &mut Vec<Diagnostic>,
 ) {
     let file = Path::new("groups.yaml");
     for (group, position) in &declared.groups {
-        if !directory.groups.contains_key(group) {
+        if !directory.groups.contains_key(group) && !sites.groups.contains_key(group) {
             let hint = did_you_mean(
                 group.as_str(),
                 directory.groups.keys().map(GroupName::as_str),
@@ -828,6 +870,7 @@ fn check_against_directory(
     }
     for (user, position) in &declared.users {
         match directory.users.get(user) {
+            None if sites.users.contains_key(user) => {}
             None => {
                 let hint =
                     did_you_mean(user.as_str(), directory.users.keys().map(UserName::as_str))

@@ -196,10 +196,23 @@ pub fn parse(source: &str) -> Result<Node, SyntaxError> {
             },
         }),
         Err(error) => {
-            let position = error
+            let mut position = error
                 .location()
                 .map(|location| Position::from_location(&location))
                 .unwrap_or_default();
+            if position.start == 0 && (position.line > 1 || position.column > 1) {
+                // Errors may carry a line and column but no byte offset: derive it, so the
+                // snippet marks the right place.
+                position.start = offset_of(source, position.line, position.column);
+            }
+            if position.end <= position.start {
+                position.end = source[position.start..]
+                    .chars()
+                    .next()
+                    .map_or(position.start, |character| {
+                        position.start + character.len_utf8()
+                    });
+            }
             Err(SyntaxError {
                 message: syntax_message(&error),
                 position,
@@ -208,15 +221,34 @@ pub fn parse(source: &str) -> Result<Node, SyntaxError> {
     }
 }
 
-/// serde-saphyr's message without its "line L column C:" prefix (the diagnostic carries the
-/// position itself).
+/// serde-saphyr's message without the position it embeds ("line L column C: …" or
+/// "… at line L, column C"): the diagnostic carries the position itself.
 fn syntax_message(error: &serde_saphyr::Error) -> String {
     let text = error.to_string();
-    let trimmed = text
+    let mut message = text
         .strip_prefix("line ")
         .and_then(|rest| rest.split_once(": "))
         .map_or(text.as_str(), |(_, message)| message);
-    trimmed.to_owned()
+    if let Some(index) = message.rfind(" at line ") {
+        message = &message[..index];
+    }
+    message.to_owned()
+}
+
+/// The byte offset of 1-based `line` and character `column` in `source` (clamped to it).
+fn offset_of(source: &str, line: u32, column: u32) -> usize {
+    let line_start: usize = source
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1) as usize)
+        .map(str::len)
+        .sum();
+    let line_start = line_start.min(source.len());
+    let line_text = source[line_start..].split('\n').next().unwrap_or("");
+    line_start
+        + line_text
+            .char_indices()
+            .nth(column.saturating_sub(1) as usize)
+            .map_or(line_text.len(), |(index, _)| index)
 }
 
 #[cfg(test)]

@@ -17,12 +17,9 @@ use crate::walk::FileContext;
 /// error whenever it is used.
 const FALLBACK_REGION: &str = "us-east-1";
 
-pub(crate) fn settings(
-    context: &mut FileContext<'_>,
-    node: &Node,
-    collected: &mut Collected,
-) -> RepoSettings {
-    let mut settings = RepoSettings {
+/// The settings used when `monban.yaml` cannot be read (see [`FALLBACK_REGION`]).
+pub(crate) fn defaults() -> RepoSettings {
+    RepoSettings {
         target: Target::Sandbox,
         organization: Organization::default(),
         identity_center: IdentityCenter {
@@ -30,7 +27,15 @@ pub(crate) fn settings(
             identity_source: IdentitySource::External,
         },
         safety: Safety::default(),
-    };
+    }
+}
+
+pub(crate) fn settings(
+    context: &mut FileContext<'_>,
+    node: &Node,
+    collected: &mut Collected,
+) -> RepoSettings {
+    let mut settings = defaults();
     let Some(fields) = context.fields(node, keys::MONBAN, "monban.yaml") else {
         return settings;
     };
