@@ -18,8 +18,10 @@ mod settings_file;
 mod suggest;
 mod tags;
 mod walk;
+mod writer;
 
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Report, Severity, display_path};
 pub use load::{LoadError, LoadOptions, REPO_MARKER, find_repo, load_directory, load_repo};
 pub use monban_model as model;
 pub use schema::{FileKind, schema, schema_for};
+pub use writer::{WriteError, render_repo, write_repo};

@@ -114,8 +114,8 @@ pub fn load_repo(root: &Path, options: &LoadOptions) -> Result<(Repo, Diagnostic
         });
     }
     let mut loader = Loader::new(root, options.today);
-    let repo = loader.load()?;
-    let mut diagnostics = loader.finish_repo(&repo);
+    let mut repo = loader.load()?;
+    let mut diagnostics = loader.finish_repo(&mut repo);
     if let Some(path) = &options.directory {
         let (directory, sites, directory_diagnostics) = read_directory(path)?;
         diagnostics.extend(directory_diagnostics);
@@ -479,8 +479,10 @@ impl Loader {
     }
 
     /// Runs the cross-file checks and returns every diagnostic with its sources.
-    fn finish_repo(&mut self, repo: &Repo) -> Diagnostics {
+    fn finish_repo(&mut self, repo: &mut Repo) -> Diagnostics {
         let mut items = std::mem::take(&mut self.items);
+        resolve_root_emails(repo, &self.collected, &mut items);
+        let repo = &*repo;
         check_references(repo, &self.collected, &mut items);
         check_accounts(repo, &self.collected, &mut items);
         check_rules_and_protected(repo, &self.collected, &mut items);
@@ -621,8 +623,21 @@ fn check_references(repo: &Repo, collected: &Collected, items: &mut Vec<Diagnost
     }
 }
 
+/// Gives every account without an explicit `email:` its derived root e-mail.
+fn resolve_root_emails(repo: &mut Repo, collected: &Collected, items: &mut Vec<Diagnostic>) {
+    let template = repo.settings.organization.root_email.clone();
+    for account in repo.accounts.values_mut() {
+        if collected.unparsed_accounts.contains(&account.name) {
+            continue;
+        }
+        let Some(sites) = collected.account_sites.get(&account.name) else {
+            continue;
+        };
+        account.root_email = root_email(account, template.as_ref(), sites, items);
+    }
+}
+
 fn check_accounts(repo: &Repo, collected: &Collected, items: &mut Vec<Diagnostic>) {
-    let template = repo.settings.organization.root_email.as_ref();
     let mut ids: HashMap<&AccountId, &AccountName> = HashMap::new();
     let mut emails: HashMap<String, &AccountName> = HashMap::new();
     for account in repo.accounts.values() {
@@ -648,8 +663,7 @@ fn check_accounts(repo: &Repo, collected: &Collected, items: &mut Vec<Diagnostic
                 )),
             );
         }
-        let email = root_email(account, template, sites, items);
-        if let Some(email) = email {
+        if let Some(email) = &account.root_email {
             let key = email.address.as_str().to_ascii_lowercase();
             if let Some(first) = emails.get(&key) {
                 let origin = if email.derived {
