@@ -111,3 +111,29 @@ fn every_code_is_exercised_by_the_corpus() {
         .collect();
     assert!(missing.is_empty(), "codes with no corpus case: {missing:?}");
 }
+
+#[test]
+fn every_code_is_documented() {
+    let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/reference/diagnostics.md");
+    let text = std::fs::read_to_string(page).expect("docs/reference/diagnostics.md exists");
+    let missing: Vec<&str> = monban_config::Code::ALL
+        .iter()
+        .map(|code| code.as_str())
+        .filter(|code| !text.contains(&format!("### {code}\n**{}", severity_word(code))))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without a (correct) entry in diagnostics.md: {missing:?}"
+    );
+}
+
+fn severity_word(code: &str) -> &'static str {
+    let code = monban_config::Code::ALL
+        .iter()
+        .find(|candidate| candidate.as_str() == code)
+        .expect("a known code");
+    match code.severity() {
+        monban_config::Severity::Error => "error",
+        monban_config::Severity::Warning => "warning",
+    }
+}
