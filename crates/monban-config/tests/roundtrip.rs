@@ -368,3 +368,21 @@ proptest! {
         prop_assert_eq!(loaded, repo);
     }
 }
+
+/// The realistic example, written back out, loads into the same model.
+#[test]
+fn the_example_repo_survives_a_write_and_reload() {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/holding");
+    let options = LoadOptions::new().with_today(jiff::civil::date(2026, 11, 29));
+    let (repo, diagnostics) = load_repo(&example, &options).unwrap();
+    assert!(!diagnostics.has_errors(), "the example has errors");
+    assert!(repo.accounts.len() >= 20 && !repo.rules.is_empty());
+    let directory = tempfile::tempdir().unwrap();
+    write_repo(&repo, directory.path()).unwrap();
+    let (reloaded, diagnostics) = load_repo(directory.path(), &options).unwrap();
+    assert!(
+        !diagnostics.has_errors(),
+        "the rewritten example has errors"
+    );
+    assert_eq!(reloaded, repo);
+}
