@@ -551,76 +551,77 @@ fn check_references(repo: &Repo, collected: &Collected, items: &mut Vec<Diagnost
             Referent::Group(_) | Referent::User(_) => collected.groups_unparsed,
             Referent::PermissionSet(_) | Referent::Account(_) => false,
         };
-        if unverifiable {
-            continue;
-        }
-        let (known, code, message, candidates, fix): (bool, Code, String, Vec<&str>, String) =
-            match referent {
-                Referent::PermissionSet(name) => (
-                    repo.permission_sets.contains_key(name),
-                    Code::UnknownPermissionSet,
-                    format!("there is no permission set `{name}`"),
-                    repo.permission_sets
-                        .keys()
-                        .map(PermissionSetName::as_str)
-                        .collect(),
-                    format!("create permission-sets/{name}.yaml"),
-                ),
-                Referent::Group(name) => (
-                    repo.groups.contains(name),
-                    Code::UnknownGroup,
-                    format!("group `{name}` is not declared in groups.yaml"),
-                    repo.groups.iter().map(GroupName::as_str).collect(),
-                    format!("add `{name}` to `groups` in groups.yaml"),
-                ),
-                Referent::User(name) => (
-                    repo.users.contains(name),
-                    Code::UnknownUser,
-                    format!("user `{name}` is not declared in groups.yaml"),
-                    repo.users.iter().map(UserName::as_str).collect(),
-                    format!("add `{name}` to `users` in groups.yaml"),
-                ),
-                Referent::Ou(path) => (
-                    repo.settings.organization.ous.contains(path),
-                    Code::UnknownOu,
-                    format!("OU `{path}` is not declared in monban.yaml"),
-                    Vec::new(),
-                    format!("add `{path}` to `organization.ous` in monban.yaml"),
-                ),
-                Referent::Account(name) => (
-                    repo.accounts.contains_key(name),
-                    Code::UnknownAccount,
-                    format!("there is no account `{name}`"),
-                    repo.accounts.keys().map(AccountName::as_str).collect(),
-                    format!("create accounts/{name}.yaml"),
-                ),
-            };
-        if known {
-            continue;
-        }
-        let input = match referent {
-            Referent::Ou(path) => path.to_string(),
-            Referent::PermissionSet(name) => name.to_string(),
-            Referent::Group(name) => name.to_string(),
-            Referent::User(name) => name.to_string(),
-            Referent::Account(name) => name.to_string(),
+        let known = match referent {
+            Referent::PermissionSet(name) => repo.permission_sets.contains_key(name),
+            Referent::Group(name) => repo.groups.contains(name),
+            Referent::User(name) => repo.users.contains(name),
+            Referent::Ou(path) => repo.settings.organization.ous.contains(path),
+            Referent::Account(name) => repo.accounts.contains_key(name),
         };
-        let ou_names: Vec<String>;
-        let suggestion = if let Referent::Ou(_) = referent {
-            ou_names = repo
+        if known || unverifiable {
+            continue;
+        }
+        // Only unknown names pay for the did-you-mean search.
+        items.push(unknown_reference(repo, referent, file, *position));
+    }
+}
+
+fn unknown_reference(
+    repo: &Repo,
+    referent: &Referent,
+    file: &Path,
+    position: Position,
+) -> Diagnostic {
+    let (code, message, suggestion, fix) = match referent {
+        Referent::PermissionSet(name) => (
+            Code::UnknownPermissionSet,
+            format!("there is no permission set `{name}`"),
+            did_you_mean(
+                name.as_str(),
+                repo.permission_sets.keys().map(PermissionSetName::as_str),
+            )
+            .map(str::to_owned),
+            format!("create permission-sets/{name}.yaml"),
+        ),
+        Referent::Group(name) => (
+            Code::UnknownGroup,
+            format!("group `{name}` is not declared in groups.yaml"),
+            did_you_mean(name.as_str(), repo.groups.iter().map(GroupName::as_str))
+                .map(str::to_owned),
+            format!("add `{name}` to `groups` in groups.yaml"),
+        ),
+        Referent::User(name) => (
+            Code::UnknownUser,
+            format!("user `{name}` is not declared in groups.yaml"),
+            did_you_mean(name.as_str(), repo.users.iter().map(UserName::as_str)).map(str::to_owned),
+            format!("add `{name}` to `users` in groups.yaml"),
+        ),
+        Referent::Ou(path) => {
+            let declared: Vec<String> = repo
                 .settings
                 .organization
                 .ous
                 .iter()
                 .map(ToString::to_string)
                 .collect();
-            did_you_mean(&input, ou_names.iter().map(String::as_str))
-        } else {
-            did_you_mean(&input, candidates.iter().copied())
-        };
-        let hint = suggestion.map_or(fix, |candidate| format!("did you mean `{candidate}`?"));
-        items.push(Diagnostic::new(code, file, *position, message).with_hint(hint));
-    }
+            (
+                Code::UnknownOu,
+                format!("OU `{path}` is not declared in monban.yaml"),
+                did_you_mean(&path.to_string(), declared.iter().map(String::as_str))
+                    .map(str::to_owned),
+                format!("add `{path}` to `organization.ous` in monban.yaml"),
+            )
+        }
+        Referent::Account(name) => (
+            Code::UnknownAccount,
+            format!("there is no account `{name}`"),
+            did_you_mean(name.as_str(), repo.accounts.keys().map(AccountName::as_str))
+                .map(str::to_owned),
+            format!("create accounts/{name}.yaml"),
+        ),
+    };
+    let hint = suggestion.map_or(fix, |candidate| format!("did you mean `{candidate}`?"));
+    Diagnostic::new(code, file, position, message).with_hint(hint)
 }
 
 /// Gives every account without an explicit `email:` its derived root e-mail.
