@@ -57,6 +57,16 @@ impl<'a> FileContext<'a> {
             NodeValue::Sequence(_) if expected == "a string" => {
                 Some("give a single value, not a list".to_owned())
             }
+            NodeValue::Mapping(_) if expected == "a list" => {
+                Some("start each entry of a list with `- `".to_owned())
+            }
+            NodeValue::String(text)
+                if expected.contains("principal") || expected.contains("grant") =>
+            {
+                Some(format!(
+                    "name the principal's kind: `group: {text}` or `user: {text}`"
+                ))
+            }
             _ => None,
         };
         self.report_with_hint(
