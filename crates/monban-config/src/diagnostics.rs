@@ -235,6 +235,7 @@ impl Diagnostic {
     pub fn report_named(&self, name: &str, source: Option<Arc<str>>) -> Report {
         Report {
             diagnostic: self.clone(),
+            name: name.to_owned(),
             source: source.map(|text| NamedSource::new(name, SharedText(text))),
         }
     }
@@ -271,11 +272,17 @@ impl SourceCode for SharedText {
 #[derive(Debug)]
 pub struct Report {
     diagnostic: Diagnostic,
+    name: String,
     source: Option<NamedSource<SharedText>>,
 }
 
 impl fmt::Display for Report {
+    /// The message; prefixed by the file when there is no snippet to show it (an unreadable
+    /// or ignored file).
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.source.is_none() {
+            write!(formatter, "{}: ", self.name)?;
+        }
         formatter.write_str(&self.diagnostic.message)
     }
 }

@@ -162,6 +162,8 @@ fn rendered_diagnostics() {
         "duplicate-root-email",
         "protected-not-granted",
         "grant-expired",
+        "ignored-file",
+        "not-utf8",
     ] {
         let (_, stdout, stderr) = validate_case(case, &[]);
         assert_eq!(stdout, "", "{case}: human output goes to stderr");
