@@ -164,6 +164,8 @@ fn rendered_diagnostics() {
         "grant-expired",
         "ignored-file",
         "not-utf8",
+        // Columns count characters, in the header too (miette counts bytes).
+        "non-ascii-column",
     ] {
         let (_, stdout, stderr) = validate_case(case, &[]);
         assert_eq!(stdout, "", "{case}: human output goes to stderr");
