@@ -35,8 +35,17 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
-    /// Serve the sandbox over HTTP until interrupted.
+    /// Serve the sandbox over HTTP until interrupted (first stdout line: `READY <endpoint-url>`).
     Serve(SandboxServeArgs),
+    /// Clear a sandbox state directory, so the next start is a fresh organization.
+    Reset(SandboxResetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxResetArgs {
+    /// Directory holding the sandbox's state.
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -44,12 +53,15 @@ pub struct SandboxServeArgs {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:4566")]
     pub addr: String,
-    /// Directory holding the sandbox's state.
+    /// Directory holding the sandbox's state (default: in memory, lost at exit).
     #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
     /// Region of the Identity Center instance.
     #[arg(long, default_value = "us-east-1")]
     pub region: String,
+    /// The management account id of a fresh state.
+    #[arg(long, default_value = "111111111111", value_name = "ID")]
+    pub management_account_id: String,
 }
 
 /// `monban validate`.

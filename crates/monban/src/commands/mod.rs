@@ -1,5 +1,6 @@
 //! One module per command. Each resolves its settings from the parsed flags and runs.
 
+mod sandbox;
 mod schema;
 mod validate;
 
@@ -12,13 +13,8 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Validate(args) => validate::validate(&ValidateSettings::resolve(args)?, printer),
         Command::Schema(args) => Ok(schema::schema(SchemaSettings::resolve(&args), printer)),
-        Command::Sandbox(SandboxCommand::Serve(args)) => {
-            printer.log(format!(
-                "sandbox serve on {} (region {}, state {:?}) is not built yet",
-                args.addr, args.region, args.state
-            ));
-            Ok(ExitStatus::Failure)
-        }
+        Command::Sandbox(SandboxCommand::Serve(args)) => sandbox::serve(&args, printer),
+        Command::Sandbox(SandboxCommand::Reset(args)) => sandbox::reset(&args, printer),
     }
 }
 
