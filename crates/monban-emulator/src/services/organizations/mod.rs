@@ -8,6 +8,7 @@
 
 pub mod error;
 mod organization;
+mod organizational_units;
 pub mod state;
 
 pub use error::OrganizationsError;
@@ -32,6 +33,17 @@ fn dispatch(call: &mut Call<'_>) -> Result<Vec<u8>, WireError> {
     match call.operation() {
         "DescribeOrganization" => call.read(organization::describe_organization),
         "ListRoots" => call.read(organization::list_roots),
+        "CreateOrganizationalUnit" => call.write(organizational_units::create_organizational_unit),
+        "DescribeOrganizationalUnit" => {
+            call.read(organizational_units::describe_organizational_unit)
+        }
+        "UpdateOrganizationalUnit" => call.write(organizational_units::update_organizational_unit),
+        "DeleteOrganizationalUnit" => call.write(organizational_units::delete_organizational_unit),
+        "ListOrganizationalUnitsForParent" => {
+            call.read(organizational_units::list_organizational_units_for_parent)
+        }
+        "ListChildren" => call.read(organizational_units::list_children),
+        "ListParents" => call.read(organizational_units::list_parents),
         _ => Err(call.unknown_operation()),
     }
 }
