@@ -31,6 +31,58 @@ pub enum Command {
     /// Run the built-in AWS-compatible sandbox.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// Show who has access where, as the repo declares it.
+    #[command(subcommand)]
+    Show(ShowCommand),
+    /// Write a small, commented starter access repo.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShowCommand {
+    /// Who holds which permission set on one account, and through what.
+    Account(ShowAccountArgs),
+    /// Every account and permission set a principal reaches, and how.
+    Who(ShowWhoArgs),
+}
+
+/// Options of every `show` command.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// A directory snapshot of the identity provider, to expand groups into their members.
+    #[arg(long, value_name = "FILE")]
+    pub directory: Option<PathBuf>,
+    /// The date (YYYY-MM-DD, UTC) that counts as today for expired grants; for tests.
+    #[arg(long, value_name = "DATE", hide = true, env = "MONBAN_TODAY")]
+    pub today: Option<String>,
+}
+
+/// `monban show account`.
+#[derive(Debug, Args)]
+pub struct ShowAccountArgs {
+    /// The account's name (its file name under `accounts/`).
+    pub account: String,
+    #[command(flatten)]
+    pub show: ShowArgs,
+}
+
+/// `monban show who`.
+#[derive(Debug, Args)]
+pub struct ShowWhoArgs {
+    /// `group:NAME`, `user:NAME`, or a bare name of a group or user in `groups.yaml`.
+    pub principal: String,
+    #[command(flatten)]
+    pub show: ShowArgs,
+}
+
+/// `monban init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the repo (created if missing; default: the working directory).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use monban_config::model::Until;
 
-use crate::cli::{OutputFormat, SchemaArgs, SchemaKind, ValidateArgs};
+use crate::cli::{
+    OutputFormat, SchemaArgs, SchemaKind, ShowAccountArgs, ShowArgs, ShowWhoArgs, ValidateArgs,
+};
 
 /// Where the access repo is, and how to show its files' paths to the user.
 #[derive(Debug, Clone)]
@@ -64,16 +66,7 @@ pub struct ValidateSettings {
 impl ValidateSettings {
     pub fn resolve(args: ValidateArgs) -> anyhow::Result<Self> {
         let repo = RepoLocation::resolve(args.repo.repo.as_deref())?;
-        let mut load_options = monban_config::LoadOptions::new();
-        if let Some(today) = &args.today {
-            let date = Until::parse(today)
-                .with_context(|| format!("invalid --today / MONBAN_TODAY `{today}`"))?
-                .date();
-            load_options = load_options.with_today(date);
-        }
-        if let Some(directory) = &args.directory {
-            load_options = load_options.with_directory(directory);
-        }
+        let load_options = load_options(args.today.as_deref(), args.directory.as_deref())?;
         Ok(Self {
             repo,
             directory: args.directory,
@@ -103,5 +96,75 @@ impl SchemaSettings {
                 SchemaKind::Directory => monban_config::FileKind::Directory,
             }),
         }
+    }
+}
+
+/// Loader options from `--today` / `MONBAN_TODAY` and `--directory`.
+fn load_options(
+    today: Option<&str>,
+    directory: Option<&Path>,
+) -> anyhow::Result<monban_config::LoadOptions> {
+    let mut load_options = monban_config::LoadOptions::new();
+    if let Some(today) = today {
+        let date = Until::parse(today)
+            .with_context(|| format!("invalid --today / MONBAN_TODAY `{today}`"))?
+            .date();
+        load_options = load_options.with_today(date);
+    }
+    if let Some(directory) = directory {
+        load_options = load_options.with_directory(directory);
+    }
+    Ok(load_options)
+}
+
+/// What every `show` command needs: the repo, the optional directory snapshot, today.
+#[derive(Debug, Clone)]
+pub struct ShowSettings {
+    pub repo: RepoLocation,
+    pub directory: Option<PathBuf>,
+    pub load_options: monban_config::LoadOptions,
+}
+
+impl ShowSettings {
+    pub fn resolve(args: ShowArgs) -> anyhow::Result<Self> {
+        let repo = RepoLocation::resolve(args.repo.repo.as_deref())?;
+        let load_options = load_options(args.today.as_deref(), args.directory.as_deref())?;
+        Ok(Self {
+            repo,
+            directory: args.directory,
+            load_options,
+        })
+    }
+}
+
+/// `monban show account`.
+#[derive(Debug, Clone)]
+pub struct ShowAccountSettings {
+    pub show: ShowSettings,
+    pub account: String,
+}
+
+impl ShowAccountSettings {
+    pub fn resolve(args: ShowAccountArgs) -> anyhow::Result<Self> {
+        Ok(Self {
+            show: ShowSettings::resolve(args.show)?,
+            account: args.account,
+        })
+    }
+}
+
+/// `monban show who`.
+#[derive(Debug, Clone)]
+pub struct ShowWhoSettings {
+    pub show: ShowSettings,
+    pub principal: String,
+}
+
+impl ShowWhoSettings {
+    pub fn resolve(args: ShowWhoArgs) -> anyhow::Result<Self> {
+        Ok(Self {
+            show: ShowSettings::resolve(args.show)?,
+            principal: args.principal,
+        })
     }
 }

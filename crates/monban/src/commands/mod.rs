@@ -1,13 +1,15 @@
 //! One module per command. Each resolves its settings from the parsed flags and runs.
 
+mod init;
 mod sandbox;
 mod schema;
+mod show;
 mod validate;
 
 use crate::ExitStatus;
-use crate::cli::{Cli, Command, SandboxCommand};
+use crate::cli::{Cli, Command, SandboxCommand, ShowCommand};
 use crate::printer::Printer;
-use crate::settings::{SchemaSettings, ValidateSettings};
+use crate::settings::{SchemaSettings, ShowAccountSettings, ShowWhoSettings, ValidateSettings};
 
 pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
     match cli.command {
@@ -15,6 +17,13 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Schema(args) => Ok(schema::schema(SchemaSettings::resolve(&args), printer)),
         Command::Sandbox(SandboxCommand::Serve(args)) => sandbox::serve(&args, printer),
         Command::Sandbox(SandboxCommand::Reset(args)) => sandbox::reset(&args, printer),
+        Command::Show(ShowCommand::Account(args)) => {
+            show::account(&ShowAccountSettings::resolve(args)?, printer)
+        }
+        Command::Show(ShowCommand::Who(args)) => {
+            show::who(&ShowWhoSettings::resolve(args)?, printer)
+        }
+        Command::Init(args) => init::init(&args.dir, printer),
     }
 }
 

@@ -1,0 +1,94 @@
+//! `monban init [DIR]`: writes a small, commented starter access repo that `monban
+//! validate` passes clean, so a new user edits a working example instead of a blank page.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use crate::ExitStatus;
+use crate::printer::Printer;
+
+/// The starter files, as (path relative to the repo root, contents).
+const FILES: &[(&str, &str)] = &[
+    (
+        "monban.yaml",
+        r#"# Organization-wide settings of this access repo. monban reads it together with
+# accounts/*.yaml (one file per AWS account), permission-sets/*.yaml, groups.yaml and
+# rules/*.yaml. Check everything offline with `monban validate`.
+#
+# No `target:` is declared, so commands run against monban's built-in sandbox, never real
+# AWS. To manage a real organization, add for example:
+#   target:
+#     aws: { profile: org-admin, region: us-east-1 }
+
+organization:
+  # The account that owns the organization (accounts/management.yaml).
+  management_account: management
+  # Root e-mail of every account without an explicit `email:`; {account} = its file name.
+  root_email: "aws-root+{account}@example.com"
+  # Every organizational unit, as a path from the root (parents are implied).
+  ous: [Workloads]
+
+identity_center:
+  region: us-east-1
+  identity_source: external
+"#,
+    ),
+    (
+        "accounts/management.yaml",
+        r#"# The management account: owns the organization and IAM Identity Center. Its id is
+# given because it already exists (111111111111 is the built-in sandbox's management
+# account); replace it with yours.
+id: "111111111111"
+tags: { env: core }
+access:
+  # permission set name -> the groups and users that get it on this account.
+  AdministratorAccess:
+    - group: admins
+"#,
+    ),
+    (
+        "permission-sets/AdministratorAccess.yaml",
+        r"# A permission set: what a principal may do in an account it is assigned to.
+description: Full administrator access
+session_duration: PT1H
+managed_policies:
+  - arn:aws:iam::aws:policy/AdministratorAccess
+",
+    ),
+    (
+        "groups.yaml",
+        r"# The identity provider's group and user names this repo may grant access to, so a
+# typo in an account file is an error instead of a grant to nobody.
+groups:
+  - admins
+users: []
+",
+    ),
+];
+
+pub fn init(dir: &Path, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    let marker = dir.join(monban_config::REPO_MARKER);
+    let shown = monban_config::display_path(dir);
+    if marker.exists() {
+        anyhow::bail!("{shown} already holds {}", monban_config::REPO_MARKER);
+    }
+    for (relative, contents) in FILES {
+        let path = dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        // create_new: never overwrite a file the user already has there.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, contents.as_bytes()))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    printer.log(format!(
+        "wrote a starter access repo in {shown}; check it with `monban validate --repo {shown}`"
+    ));
+    Ok(ExitStatus::Success)
+}
