@@ -3,7 +3,7 @@
 //!
 //! Layout: `mod.rs` (this file) holds the service descriptor, the dispatch table and the
 //! shared checks; one file per topic holds its operations' input/output structs and handlers
-//! (`users.rs`: ListUsers); `error.rs` the modeled exceptions (every one carries the
+//! (`users.rs`: CreateUser, DescribeUser, DeleteUser, ListUsers); `error.rs` the modeled exceptions (every one carries the
 //! `RequestId`, filled in by the serializer); `state.rs` the service's part of the World.
 
 pub mod error;
@@ -31,6 +31,9 @@ pub static SERVICE: AwsJsonService = AwsJsonService {
 /// The dispatch table: operation name → handler. Add new operations here.
 fn dispatch(call: &mut Call<'_>) -> Result<Vec<u8>, WireError> {
     match call.operation() {
+        "CreateUser" => call.write(users::create_user),
+        "DescribeUser" => call.read(users::describe_user),
+        "DeleteUser" => call.write(users::delete_user),
         "ListUsers" => call.read(users::list_users),
         _ => Err(call.unknown_operation()),
     }

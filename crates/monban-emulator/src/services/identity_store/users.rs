@@ -1,4 +1,4 @@
-//! Users: ListUsers.
+//! Users: CreateUser, DescribeUser, DeleteUser, ListUsers.
 
 use std::collections::BTreeMap;
 
@@ -192,4 +192,248 @@ pub(super) fn list_users(
             .collect(),
         next_token: page.next_token,
     })
+}
+
+/// `Administrator` and `AWSAdministrators` are reserved user and group names (model docs).
+pub(super) const RESERVED_NAMES: [&str; 2] = ["Administrator", "AWSAdministrators"];
+
+/// The `ResourceNotFoundException` for a user id.
+fn user_not_found(user_id: &str) -> IdentityStoreError {
+    IdentityStoreError::ResourceNotFoundException {
+        resource_type: super::error::ResourceType::User,
+        resource_id: Some(user_id.to_owned()),
+        reason: None,
+        message: format!("User {user_id} does not exist."),
+    }
+}
+
+/// Checks a `UserName` against the model's constraints (1..128 characters, no whitespace or
+/// control characters) and the reserved names.
+fn check_user_name(user_name: &str) -> Result<(), IdentityStoreError> {
+    let length = user_name.chars().count();
+    if !(1..=128).contains(&length)
+        || user_name
+            .chars()
+            .any(|character| character.is_whitespace() || character.is_control())
+    {
+        return Err(validation(format!(
+            "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{{L}}\\p{{M}}\\p{{S}}\\p{{N}}\\p{{P}}]+ and length 1..128 (got {length} characters)"
+        )));
+    }
+    if RESERVED_NAMES
+        .iter()
+        .any(|reserved| reserved.eq_ignore_ascii_case(user_name))
+    {
+        return Err(validation(format!(
+            "The user name {user_name} is reserved."
+        )));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct CreateUserRequest {
+    identity_store_id: String,
+    /// Optional in the model; the sandbox requires it (see docs/reference/sandbox.md).
+    user_name: Option<String>,
+    name: Option<Name>,
+    display_name: Option<String>,
+    nick_name: Option<String>,
+    profile_url: Option<String>,
+    #[serde(default)]
+    emails: Vec<TypedValue>,
+    #[serde(default)]
+    addresses: Vec<Address>,
+    #[serde(default)]
+    phone_numbers: Vec<TypedValue>,
+    user_type: Option<String>,
+    title: Option<String>,
+    preferred_language: Option<String>,
+    locale: Option<String>,
+    timezone: Option<String>,
+    #[serde(default)]
+    photos: Vec<Photo>,
+    website: Option<String>,
+    birthdate: Option<String>,
+    #[serde(default)]
+    roles: Vec<TypedValue>,
+    #[serde(default)]
+    extensions: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct CreateUserResponse {
+    identity_store_id: String,
+    user_id: String,
+    user_arn: String,
+    revision: String,
+}
+
+/// Checks the model's list-length constraints (`Emails`, `Addresses`, `PhoneNumbers`,
+/// `Roles`: exactly one item when present; `Photos`: up to three).
+fn check_list_lengths(lists: &[(&str, usize, usize)]) -> Result<(), IdentityStoreError> {
+    for &(member, length, maximum) in lists {
+        if length > maximum {
+            return Err(validation(format!(
+                "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must have length less than or equal to {maximum}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Creates an enabled user. User names are unique in the store (case-insensitive).
+pub(super) fn create_user(
+    context: &RequestContext,
+    world: &mut World,
+    input: CreateUserRequest,
+) -> Result<CreateUserResponse, IdentityStoreError> {
+    check_identity_store(context, world, &input.identity_store_id)?;
+    let Some(user_name) = input.user_name else {
+        return Err(validation(
+            "UserName is required when used in IAM Identity Center.".into(),
+        ));
+    };
+    check_user_name(&user_name)?;
+    check_list_lengths(&[
+        ("emails", input.emails.len(), 1),
+        ("addresses", input.addresses.len(), 1),
+        ("phoneNumbers", input.phone_numbers.len(), 1),
+        ("roles", input.roles.len(), 1),
+        ("photos", input.photos.len(), 3),
+    ])?;
+    if let Some(key) = input
+        .extensions
+        .keys()
+        .find(|key| key.as_str() != "aws:identitystore:enterprise")
+    {
+        return Err(validation(format!("Extension {key} is not supported.")));
+    }
+    let store = &world.identity_store;
+    if store
+        .users
+        .values()
+        .any(|user| user.user_name.eq_ignore_ascii_case(&user_name))
+    {
+        return Err(IdentityStoreError::ConflictException {
+            message: format!("Duplicate UserName: {user_name}"),
+            reason: super::error::ConflictExceptionReason::UniquenessConstraintViolation,
+        });
+    }
+    let created_by = context.caller.principal_arn.clone();
+    let World {
+        identity_store,
+        ids,
+        ..
+    } = world;
+    let user_id = identity_store.add_user(ids, &user_name, &created_by, context.now);
+    let user = identity_store
+        .users
+        .get_mut(&user_id)
+        .expect("add_user just inserted this id");
+    user.name = input.name;
+    user.display_name = input.display_name;
+    user.nick_name = input.nick_name;
+    user.profile_url = input.profile_url;
+    user.emails = input.emails;
+    user.addresses = input.addresses;
+    user.phone_numbers = input.phone_numbers;
+    user.user_type = input.user_type;
+    user.title = input.title;
+    user.preferred_language = input.preferred_language;
+    user.locale = input.locale;
+    user.timezone = input.timezone;
+    user.photos = input.photos;
+    user.website = input.website;
+    user.birthdate = input.birthdate;
+    user.roles = input.roles;
+    user.extensions = input.extensions;
+    Ok(CreateUserResponse {
+        identity_store_id: input.identity_store_id,
+        user_arn: IdentityStoreState::resource_arn("user", &user_id),
+        revision: user.revision.to_string(),
+        user_id,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct DescribeUserRequest {
+    identity_store_id: String,
+    user_id: String,
+    #[serde(default)]
+    extensions: Vec<String>,
+}
+
+/// Returns one user with every attribute it carries.
+pub(super) fn describe_user(
+    context: &RequestContext,
+    world: &World,
+    input: DescribeUserRequest,
+) -> Result<UserOutput, IdentityStoreError> {
+    let DescribeUserRequest {
+        identity_store_id,
+        user_id,
+        extensions,
+    } = input;
+    check_identity_store(context, world, &identity_store_id)?;
+    let store = &world.identity_store;
+    let user = store
+        .users
+        .get(&user_id)
+        .ok_or_else(|| user_not_found(&user_id))?;
+    Ok(UserOutput::new(
+        &store.identity_store_id,
+        user,
+        !extensions.is_empty(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct DeleteUserRequest {
+    identity_store_id: String,
+    user_id: String,
+    revision: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct DeleteUserResponse {}
+
+/// Deletes a user and its group memberships. A `Revision` that is not the user's current one
+/// is a `ConflictException` (`CONCURRENT_MODIFICATION`).
+pub(super) fn delete_user(
+    context: &RequestContext,
+    world: &mut World,
+    input: DeleteUserRequest,
+) -> Result<DeleteUserResponse, IdentityStoreError> {
+    let DeleteUserRequest {
+        identity_store_id,
+        user_id,
+        revision,
+    } = input;
+    check_identity_store(context, world, &identity_store_id)?;
+    let store = &mut world.identity_store;
+    let user = store
+        .users
+        .get(&user_id)
+        .ok_or_else(|| user_not_found(&user_id))?;
+    if let Some(revision) = &revision
+        && *revision != user.revision.to_string()
+    {
+        return Err(IdentityStoreError::ConflictException {
+            message: format!(
+                "Revision {revision} does not match the user's current revision {}.",
+                user.revision
+            ),
+            reason: super::error::ConflictExceptionReason::ConcurrentModification,
+        });
+    }
+    store.users.remove(&user_id);
+    store
+        .memberships
+        .retain(|_, membership| membership.member_user_id != user_id);
+    Ok(DeleteUserResponse {})
 }

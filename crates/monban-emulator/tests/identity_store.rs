@@ -1,0 +1,181 @@
+//! The Identity Store through the real `aws-sdk-identitystore` client: users, groups and
+//! memberships with their AWS errors and pagination.
+
+mod common;
+
+use aws_sdk_identitystore::Client;
+use aws_sdk_identitystore::operation::create_user::CreateUserError;
+use aws_sdk_identitystore::operation::delete_user::DeleteUserError;
+use aws_sdk_identitystore::operation::describe_user::DescribeUserError;
+use aws_sdk_identitystore::types::{ConflictExceptionReason, Email, ResourceType, UserStatus};
+
+/// A fresh sandbox, its Identity Store client and store id.
+async fn start() -> (monban_emulator::RunningServer, Client, String) {
+    let (server, sdk) = common::start().await;
+    let identity_store_id =
+        common::control_get(&server.endpoint_url(), "health").await["identity_store_id"]
+            .as_str()
+            .expect("health names the identity store")
+            .to_owned();
+    (server, Client::new(&sdk), identity_store_id)
+}
+
+#[tokio::test]
+async fn create_describe_and_delete_a_user() {
+    let (_server, client, store) = start().await;
+    let created = client
+        .create_user()
+        .identity_store_id(&store)
+        .user_name("alice")
+        .display_name("Alice Doe")
+        .emails(
+            Email::builder()
+                .value("alice@example.com")
+                .primary(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.revision(), "1");
+    assert!(created.user_arn().ends_with(created.user_id()));
+
+    let described = client
+        .describe_user()
+        .identity_store_id(&store)
+        .user_id(created.user_id())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.user_name(), Some("alice"));
+    assert_eq!(described.display_name(), Some("Alice Doe"));
+    assert_eq!(described.emails()[0].value(), Some("alice@example.com"));
+    assert_eq!(described.user_status(), Some(&UserStatus::Enabled));
+
+    // A stale revision is a concurrent modification.
+    let error = client
+        .delete_user()
+        .identity_store_id(&store)
+        .user_id(created.user_id())
+        .revision("7")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let DeleteUserError::ConflictException(conflict) = error else {
+        panic!("expected ConflictException, got {error:?}");
+    };
+    assert_eq!(
+        conflict.reason(),
+        Some(&ConflictExceptionReason::ConcurrentModification)
+    );
+
+    client
+        .delete_user()
+        .identity_store_id(&store)
+        .user_id(created.user_id())
+        .revision("1")
+        .send()
+        .await
+        .unwrap();
+    let error = client
+        .describe_user()
+        .identity_store_id(&store)
+        .user_id(created.user_id())
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let DescribeUserError::ResourceNotFoundException(not_found) = error else {
+        panic!("expected ResourceNotFoundException, got {error:?}");
+    };
+    assert_eq!(not_found.resource_type(), Some(&ResourceType::User));
+    assert_eq!(not_found.resource_id(), Some(created.user_id()));
+}
+
+#[tokio::test]
+async fn user_names_are_unique_and_reserved_names_are_refused() {
+    let (_server, client, store) = start().await;
+    client
+        .create_user()
+        .identity_store_id(&store)
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    let error = client
+        .create_user()
+        .identity_store_id(&store)
+        .user_name("BOB")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let CreateUserError::ConflictException(conflict) = error else {
+        panic!("expected ConflictException, got {error:?}");
+    };
+    assert_eq!(
+        conflict.reason(),
+        Some(&ConflictExceptionReason::UniquenessConstraintViolation)
+    );
+    let error = client
+        .create_user()
+        .identity_store_id(&store)
+        .user_name("Administrator")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        matches!(error, CreateUserError::ValidationException(_)),
+        "{error:?}"
+    );
+    let error = client
+        .create_user()
+        .identity_store_id("d-0000000000")
+        .user_name("carol")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let CreateUserError::ResourceNotFoundException(not_found) = error else {
+        panic!("expected ResourceNotFoundException, got {error:?}");
+    };
+    assert_eq!(
+        not_found.resource_type(),
+        Some(&ResourceType::IdentityStore)
+    );
+}
+
+#[tokio::test]
+async fn created_users_paginate_completely_with_max_results_one() {
+    let (_server, client, store) = start().await;
+    let mut created = Vec::new();
+    for name in ["u1", "u2", "u3"] {
+        let user = client
+            .create_user()
+            .identity_store_id(&store)
+            .user_name(name)
+            .send()
+            .await
+            .unwrap();
+        created.push(user.user_id().to_owned());
+    }
+    let pages: Vec<_> = client
+        .list_users()
+        .identity_store_id(&store)
+        .max_results(1)
+        .into_paginator()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .unwrap();
+    let mut listed: Vec<String> = pages
+        .iter()
+        .flat_map(|page| page.users().iter().map(|user| user.user_id().to_owned()))
+        .collect();
+    assert!(pages.iter().all(|page| page.users().len() <= 1));
+    listed.sort();
+    created.sort();
+    assert_eq!(listed, created);
+}
