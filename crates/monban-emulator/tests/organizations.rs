@@ -273,3 +273,299 @@ async fn tree_listings_paginate_completely_and_find_parents() {
     assert!(error.is_parent_not_found_exception(), "{error:?}");
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn accounts_are_listed_described_and_moved() {
+    let (server, sdk) = common::start().await;
+    let endpoint = server.endpoint_url();
+    let seeded = common::seed(
+        &endpoint,
+        &serde_json::json!({
+            "accounts": [
+                {"name": "dev", "email": "dev@example.com"},
+                {"name": "prod", "email": "prod@example.com"}
+            ]
+        }),
+    )
+    .await;
+    let organizations = Client::new(&sdk);
+    let root = root_id(&organizations).await;
+    let dev = seeded["accounts"]["dev"].as_str().unwrap().to_owned();
+
+    let mut listed = Vec::new();
+    let mut token = None;
+    loop {
+        let page = organizations
+            .list_accounts()
+            .max_results(1)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        listed.extend(page.accounts().iter().map(|a| a.id().unwrap().to_owned()));
+        token = page.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut expected = listed.clone();
+    expected.sort();
+    expected.dedup();
+    assert_eq!(listed, expected);
+    assert_eq!(listed.len(), 3);
+
+    let account = organizations
+        .describe_account()
+        .account_id(&dev)
+        .send()
+        .await
+        .unwrap()
+        .account
+        .unwrap();
+    assert_eq!(account.name(), Some("dev"));
+    assert_eq!(account.email(), Some("dev@example.com"));
+    let error = organizations
+        .describe_account()
+        .account_id("999999999999")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_account_not_found_exception(), "{error:?}");
+
+    let unit = organizations
+        .create_organizational_unit()
+        .parent_id(&root)
+        .name("workloads")
+        .send()
+        .await
+        .unwrap()
+        .organizational_unit
+        .unwrap()
+        .id
+        .unwrap();
+    organizations
+        .move_account()
+        .account_id(&dev)
+        .source_parent_id(&root)
+        .destination_parent_id(&unit)
+        .send()
+        .await
+        .unwrap();
+    let in_unit = organizations
+        .list_accounts_for_parent()
+        .parent_id(&unit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(in_unit.accounts().len(), 1);
+    assert_eq!(in_unit.accounts()[0].id(), Some(dev.as_str()));
+
+    let error = organizations
+        .move_account()
+        .account_id(&dev)
+        .source_parent_id(&unit)
+        .destination_parent_id(&unit)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_duplicate_account_exception(), "{error:?}");
+    let error = organizations
+        .move_account()
+        .account_id(&dev)
+        .source_parent_id("ou-abcd-12345678")
+        .destination_parent_id(&root)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_source_parent_not_found_exception(), "{error:?}");
+    let error = organizations
+        .move_account()
+        .account_id(&dev)
+        .source_parent_id(&unit)
+        .destination_parent_id("ou-abcd-12345678")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        error.is_destination_parent_not_found_exception(),
+        "{error:?}"
+    );
+    let error = organizations
+        .delete_organizational_unit()
+        .organizational_unit_id(&unit)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        error.is_organizational_unit_not_empty_exception(),
+        "{error:?}"
+    );
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn create_account_completes_asynchronously_and_reports_failures() {
+    let (server, sdk) = common::start().await;
+    let endpoint = server.endpoint_url();
+    let organizations = Client::new(&sdk);
+    let started = organizations
+        .create_account()
+        .email("new@example.com")
+        .account_name("new")
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap();
+    assert_eq!(
+        started
+            .state()
+            .map(aws_sdk_organizations::types::CreateAccountState::as_str),
+        Some("IN_PROGRESS")
+    );
+    assert!(started.account_id().is_none());
+    let request_id = started.id().unwrap().to_owned();
+
+    let duplicate = organizations
+        .create_account()
+        .email("new@example.com")
+        .account_name("again")
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap();
+
+    common::control_post(
+        &endpoint,
+        "clock/advance",
+        &serde_json::json!({"seconds": 86400}),
+    )
+    .await;
+    let done = organizations
+        .describe_create_account_status()
+        .create_account_request_id(&request_id)
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap();
+    assert_eq!(
+        done.state()
+            .map(aws_sdk_organizations::types::CreateAccountState::as_str),
+        Some("SUCCEEDED")
+    );
+    let account_id = done.account_id().unwrap().to_owned();
+    let account = organizations
+        .describe_account()
+        .account_id(&account_id)
+        .send()
+        .await
+        .unwrap()
+        .account
+        .unwrap();
+    assert_eq!(account.name(), Some("new"));
+    assert_eq!(
+        account
+            .joined_method()
+            .map(aws_sdk_organizations::types::AccountJoinedMethod::as_str),
+        Some("CREATED")
+    );
+
+    let failed = organizations
+        .describe_create_account_status()
+        .create_account_request_id(duplicate.id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap();
+    assert_eq!(
+        failed
+            .state()
+            .map(aws_sdk_organizations::types::CreateAccountState::as_str),
+        Some("FAILED")
+    );
+    assert_eq!(
+        failed
+            .failure_reason()
+            .map(aws_sdk_organizations::types::CreateAccountFailureReason::as_str),
+        Some("EMAIL_ALREADY_EXISTS")
+    );
+
+    let error = organizations
+        .describe_create_account_status()
+        .create_account_request_id("car-doesnotexist")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        error.is_create_account_status_not_found_exception(),
+        "{error:?}"
+    );
+
+    let mut listed = Vec::new();
+    let mut token = None;
+    loop {
+        let page = organizations
+            .list_create_account_status()
+            .max_results(1)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        listed.extend(
+            page.create_account_statuses()
+                .iter()
+                .map(|status| status.id().unwrap().to_owned()),
+        );
+        token = page.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut expected = vec![request_id, duplicate.id().unwrap().to_owned()];
+    expected.sort();
+    assert_eq!(listed, expected);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn create_account_allows_at_most_five_in_progress() {
+    let (server, sdk) = common::start().await;
+    let organizations = Client::new(&sdk);
+    for index in 0..5 {
+        organizations
+            .create_account()
+            .email(format!("account{index}@example.com"))
+            .account_name(format!("account{index}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let error = organizations
+        .create_account()
+        .email("sixth@example.com")
+        .account_name("sixth")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_constraint_violation_exception(), "{error:?}");
+    let error = organizations
+        .create_account()
+        .email("not-an-email")
+        .account_name("bad")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_invalid_input_exception(), "{error:?}");
+    server.shutdown().await.unwrap();
+}

@@ -6,6 +6,7 @@
 //! (`organization.rs`: DescribeOrganization, ListRoots); `error.rs` the modeled exceptions;
 //! `state.rs` the service's part of the World.
 
+mod accounts;
 pub mod error;
 mod organization;
 mod organizational_units;
@@ -44,6 +45,13 @@ fn dispatch(call: &mut Call<'_>) -> Result<Vec<u8>, WireError> {
         }
         "ListChildren" => call.read(organizational_units::list_children),
         "ListParents" => call.read(organizational_units::list_parents),
+        "ListAccounts" => call.read(accounts::list_accounts),
+        "ListAccountsForParent" => call.read(accounts::list_accounts_for_parent),
+        "DescribeAccount" => call.read(accounts::describe_account),
+        "MoveAccount" => call.write(accounts::move_account),
+        "CreateAccount" => call.write(accounts::create_account),
+        "DescribeCreateAccountStatus" => call.read(accounts::describe_create_account_status),
+        "ListCreateAccountStatus" => call.read(accounts::list_create_account_status),
         _ => Err(call.unknown_operation()),
     }
 }
