@@ -4,10 +4,17 @@
 mod common;
 
 use aws_sdk_identitystore::Client;
+use aws_sdk_identitystore::operation::create_group::CreateGroupError;
 use aws_sdk_identitystore::operation::create_user::CreateUserError;
+use aws_sdk_identitystore::operation::delete_group::DeleteGroupError;
 use aws_sdk_identitystore::operation::delete_user::DeleteUserError;
+use aws_sdk_identitystore::operation::describe_group::DescribeGroupError;
 use aws_sdk_identitystore::operation::describe_user::DescribeUserError;
-use aws_sdk_identitystore::types::{ConflictExceptionReason, Email, ResourceType, UserStatus};
+use aws_sdk_identitystore::operation::get_group_id::GetGroupIdError;
+use aws_sdk_identitystore::operation::get_user_id::GetUserIdError;
+use aws_sdk_identitystore::types::{
+    AlternateIdentifier, ConflictExceptionReason, Email, ResourceType, UniqueAttribute, UserStatus,
+};
 
 /// A fresh sandbox, its Identity Store client and store id.
 async fn start() -> (monban_emulator::RunningServer, Client, String) {
@@ -178,4 +185,184 @@ async fn created_users_paginate_completely_with_max_results_one() {
     listed.sort();
     created.sort();
     assert_eq!(listed, created);
+}
+
+fn unique(path: &str, value: &str) -> AlternateIdentifier {
+    AlternateIdentifier::UniqueAttribute(
+        UniqueAttribute::builder()
+            .attribute_path(path)
+            .attribute_value(value.into())
+            .build()
+            .unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn get_user_id_by_user_name_and_email() {
+    let (_server, client, store) = start().await;
+    let created = client
+        .create_user()
+        .identity_store_id(&store)
+        .user_name("dave")
+        .emails(Email::builder().value("dave@example.com").build())
+        .send()
+        .await
+        .unwrap();
+    for identifier in [
+        unique("userName", "dave"),
+        unique("emails.value", "dave@example.com"),
+    ] {
+        let found = client
+            .get_user_id()
+            .identity_store_id(&store)
+            .alternate_identifier(identifier)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(found.user_id(), created.user_id());
+    }
+    let error = client
+        .get_user_id()
+        .identity_store_id(&store)
+        .alternate_identifier(unique("userName", "nobody"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let GetUserIdError::ResourceNotFoundException(not_found) = error else {
+        panic!("expected ResourceNotFoundException, got {error:?}");
+    };
+    assert_eq!(not_found.resource_type(), Some(&ResourceType::User));
+}
+
+#[tokio::test]
+async fn groups_create_describe_find_list_and_delete() {
+    let (_server, client, store) = start().await;
+    let mut created = Vec::new();
+    for name in ["admins", "devs", "ops"] {
+        let group = client
+            .create_group()
+            .identity_store_id(&store)
+            .display_name(name)
+            .description(format!("the {name}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(group.revision(), "1");
+        created.push(group.group_id().to_owned());
+    }
+    let described = client
+        .describe_group()
+        .identity_store_id(&store)
+        .group_id(&created[1])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.display_name(), Some("devs"));
+    assert_eq!(described.description(), Some("the devs"));
+
+    let found = client
+        .get_group_id()
+        .identity_store_id(&store)
+        .alternate_identifier(unique("displayName", "ops"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.group_id(), created[2]);
+    let error = client
+        .get_group_id()
+        .identity_store_id(&store)
+        .alternate_identifier(unique("displayName", "missing"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        matches!(error, GetGroupIdError::ResourceNotFoundException(_)),
+        "{error:?}"
+    );
+
+    let error = client
+        .create_group()
+        .identity_store_id(&store)
+        .display_name("DEVS")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let CreateGroupError::ConflictException(conflict) = error else {
+        panic!("expected ConflictException, got {error:?}");
+    };
+    assert_eq!(
+        conflict.reason(),
+        Some(&ConflictExceptionReason::UniquenessConstraintViolation)
+    );
+    let error = client
+        .create_group()
+        .identity_store_id(&store)
+        .display_name("AWSAdministrators")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        matches!(error, CreateGroupError::ValidationException(_)),
+        "{error:?}"
+    );
+
+    let pages: Vec<_> = client
+        .list_groups()
+        .identity_store_id(&store)
+        .max_results(1)
+        .into_paginator()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .unwrap();
+    assert!(pages.iter().all(|page| page.groups().len() <= 1));
+    let mut listed: Vec<String> = pages
+        .iter()
+        .flat_map(|page| {
+            page.groups()
+                .iter()
+                .map(|group| group.group_id().to_owned())
+        })
+        .collect();
+    listed.sort();
+    let mut expected = created.clone();
+    expected.sort();
+    assert_eq!(listed, expected);
+
+    let error = client
+        .delete_group()
+        .identity_store_id(&store)
+        .group_id(&created[0])
+        .revision("2")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        matches!(error, DeleteGroupError::ConflictException(_)),
+        "{error:?}"
+    );
+    client
+        .delete_group()
+        .identity_store_id(&store)
+        .group_id(&created[0])
+        .send()
+        .await
+        .unwrap();
+    let error = client
+        .describe_group()
+        .identity_store_id(&store)
+        .group_id(&created[0])
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let DescribeGroupError::ResourceNotFoundException(not_found) = error else {
+        panic!("expected ResourceNotFoundException, got {error:?}");
+    };
+    assert_eq!(not_found.resource_type(), Some(&ResourceType::Group));
 }

@@ -3,10 +3,12 @@
 //!
 //! Layout: `mod.rs` (this file) holds the service descriptor, the dispatch table and the
 //! shared checks; one file per topic holds its operations' input/output structs and handlers
-//! (`users.rs`: CreateUser, DescribeUser, DeleteUser, ListUsers); `error.rs` the modeled exceptions (every one carries the
+//! (`users.rs`: CreateUser, DescribeUser, DeleteUser, ListUsers, GetUserId; `groups.rs`:
+//! CreateGroup, DescribeGroup, DeleteGroup, ListGroups, GetGroupId); `error.rs` the modeled exceptions (every one carries the
 //! `RequestId`, filled in by the serializer); `state.rs` the service's part of the World.
 
 pub mod error;
+mod groups;
 pub mod state;
 mod users;
 
@@ -35,6 +37,12 @@ fn dispatch(call: &mut Call<'_>) -> Result<Vec<u8>, WireError> {
         "DescribeUser" => call.read(users::describe_user),
         "DeleteUser" => call.write(users::delete_user),
         "ListUsers" => call.read(users::list_users),
+        "GetUserId" => call.read(users::get_user_id),
+        "CreateGroup" => call.write(groups::create_group),
+        "DescribeGroup" => call.read(groups::describe_group),
+        "DeleteGroup" => call.write(groups::delete_group),
+        "ListGroups" => call.read(groups::list_groups),
+        "GetGroupId" => call.read(groups::get_group_id),
         _ => Err(call.unknown_operation()),
     }
 }

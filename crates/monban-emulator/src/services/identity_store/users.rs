@@ -1,4 +1,4 @@
-//! Users: CreateUser, DescribeUser, DeleteUser, ListUsers.
+//! Users: CreateUser, DescribeUser, DeleteUser, ListUsers, GetUserId.
 
 use std::collections::BTreeMap;
 
@@ -111,8 +111,8 @@ impl UserOutput {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct Filter {
-    attribute_path: String,
-    attribute_value: String,
+    pub(super) attribute_path: String,
+    pub(super) attribute_value: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -436,4 +436,118 @@ pub(super) fn delete_user(
         .memberships
         .retain(|_, membership| membership.member_user_id != user_id);
     Ok(DeleteUserResponse {})
+}
+
+/// `UniqueAttribute`: an attribute path and its value (a JSON document on the wire).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct UniqueAttribute {
+    pub(super) attribute_path: String,
+    pub(super) attribute_value: serde_json::Value,
+}
+
+/// `AlternateIdentifier`, a union: exactly one of `ExternalId` and `UniqueAttribute`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct AlternateIdentifier {
+    pub(super) external_id: Option<ExternalId>,
+    pub(super) unique_attribute: Option<UniqueAttribute>,
+}
+
+/// What an `AlternateIdentifier` asks for, once checked.
+pub(super) enum AlternateLookup<'input> {
+    /// `ExternalId{Issuer, Id}`.
+    External(&'input ExternalId),
+    /// `UniqueAttribute` (path lower-cased, value a string).
+    Attribute { path: String, value: &'input str },
+}
+
+impl AlternateIdentifier {
+    /// Checks the union has exactly one member and a string attribute value.
+    pub(super) fn lookup(&self) -> Result<AlternateLookup<'_>, IdentityStoreError> {
+        match (&self.external_id, &self.unique_attribute) {
+            (Some(external_id), None) => Ok(AlternateLookup::External(external_id)),
+            (None, Some(attribute)) => {
+                let value = attribute
+                    .attribute_value
+                    .as_str()
+                    .ok_or_else(|| validation("AttributeValue must be a string.".into()))?;
+                Ok(AlternateLookup::Attribute {
+                    // Paths are matched case-insensitively: tools send both `userName`
+                    // and `UserName` (see docs/reference/sandbox.md).
+                    path: attribute.attribute_path.to_ascii_lowercase(),
+                    value,
+                })
+            }
+            _ => Err(validation(
+                "AlternateIdentifier must have exactly one of ExternalId and UniqueAttribute."
+                    .into(),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct GetUserIdRequest {
+    identity_store_id: String,
+    alternate_identifier: AlternateIdentifier,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct GetUserIdResponse {
+    identity_store_id: String,
+    user_id: String,
+    user_arn: String,
+}
+
+/// Finds a user by `userName`, `emails.value` or an external id.
+pub(super) fn get_user_id(
+    context: &RequestContext,
+    world: &World,
+    input: GetUserIdRequest,
+) -> Result<GetUserIdResponse, IdentityStoreError> {
+    let GetUserIdRequest {
+        identity_store_id,
+        alternate_identifier,
+    } = input;
+    check_identity_store(context, world, &identity_store_id)?;
+    let lookup = alternate_identifier.lookup()?;
+    let store = &world.identity_store;
+    let (found, described) = match &lookup {
+        AlternateLookup::External(external_id) => (
+            store
+                .users
+                .values()
+                .find(|user| user.external_ids.contains(external_id)),
+            format!("{}:{}", external_id.issuer, external_id.id),
+        ),
+        AlternateLookup::Attribute { path, value } if path == "username" => (
+            store
+                .users
+                .values()
+                .find(|user| user.user_name.eq_ignore_ascii_case(value)),
+            (*value).to_owned(),
+        ),
+        AlternateLookup::Attribute { path, value } if path == "emails.value" => (
+            store.users.values().find(|user| {
+                user.emails
+                    .iter()
+                    .any(|email| email.value.as_deref() == Some(*value))
+            }),
+            (*value).to_owned(),
+        ),
+        AlternateLookup::Attribute { path, .. } => {
+            return Err(validation(format!(
+                "Attribute path {path} is not supported; use userName or emails.value."
+            )));
+        }
+    };
+    let user = found.ok_or_else(|| user_not_found(&described))?;
+    Ok(GetUserIdResponse {
+        identity_store_id,
+        user_arn: IdentityStoreState::resource_arn("user", &user.user_id),
+        user_id: user.user_id.clone(),
+    })
 }
