@@ -569,3 +569,154 @@ async fn create_account_allows_at_most_five_in_progress() {
     assert!(error.is_invalid_input_exception(), "{error:?}");
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn tags_are_added_listed_and_removed() {
+    let (server, sdk) = common::start().await;
+    let organizations = Client::new(&sdk);
+    let root = root_id(&organizations).await;
+    let tag = |key: &str, value: &str| {
+        aws_sdk_organizations::types::Tag::builder()
+            .key(key)
+            .value(value)
+            .build()
+            .unwrap()
+    };
+    organizations
+        .tag_resource()
+        .resource_id(&root)
+        .tags(tag("team", "platform"))
+        .tags(tag("cost", "1"))
+        .send()
+        .await
+        .unwrap();
+    organizations
+        .untag_resource()
+        .resource_id(&root)
+        .tag_keys("cost")
+        .send()
+        .await
+        .unwrap();
+    let listed = organizations
+        .list_tags_for_resource()
+        .resource_id(&root)
+        .send()
+        .await
+        .unwrap();
+    let pairs: Vec<(&str, &str)> = listed
+        .tags()
+        .iter()
+        .map(|tag| (tag.key(), tag.value()))
+        .collect();
+    assert_eq!(pairs, [("team", "platform")]);
+
+    let error = organizations
+        .tag_resource()
+        .resource_id("999999999999")
+        .tags(tag("a", "b"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_target_not_found_exception(), "{error:?}");
+
+    let mut request = organizations.tag_resource().resource_id(&root);
+    for index in 0..50 {
+        request = request.tags(tag(&format!("key{index}"), "v"));
+    }
+    let error = request.send().await.unwrap_err().into_service_error();
+    assert!(error.is_constraint_violation_exception(), "{error:?}");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn accounts_are_closed_and_removed() {
+    let (server, sdk) = common::start().await;
+    let endpoint = server.endpoint_url();
+    let seeded = common::seed(
+        &endpoint,
+        &serde_json::json!({
+            "accounts": [
+                {"name": "old", "email": "old@example.com"},
+                {"name": "gone", "email": "gone@example.com"}
+            ]
+        }),
+    )
+    .await;
+    let organizations = Client::new(&sdk);
+    let old = seeded["accounts"]["old"].as_str().unwrap();
+    let gone = seeded["accounts"]["gone"].as_str().unwrap();
+    let management = organizations
+        .describe_organization()
+        .send()
+        .await
+        .unwrap()
+        .organization
+        .unwrap()
+        .master_account_id
+        .unwrap();
+
+    organizations
+        .close_account()
+        .account_id(old)
+        .send()
+        .await
+        .unwrap();
+    let account = organizations
+        .describe_account()
+        .account_id(old)
+        .send()
+        .await
+        .unwrap()
+        .account
+        .unwrap();
+    assert_eq!(
+        account
+            .state()
+            .map(aws_sdk_organizations::types::AccountState::as_str),
+        Some("PENDING_CLOSURE")
+    );
+    let error = organizations
+        .close_account()
+        .account_id(old)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_account_already_closed_exception(), "{error:?}");
+    let error = organizations
+        .close_account()
+        .account_id(&management)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_constraint_violation_exception(), "{error:?}");
+
+    organizations
+        .remove_account_from_organization()
+        .account_id(gone)
+        .send()
+        .await
+        .unwrap();
+    let error = organizations
+        .describe_account()
+        .account_id(gone)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_account_not_found_exception(), "{error:?}");
+    let error = organizations
+        .remove_account_from_organization()
+        .account_id(&management)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        error.is_master_cannot_leave_organization_exception(),
+        "{error:?}"
+    );
+    server.shutdown().await.unwrap();
+}

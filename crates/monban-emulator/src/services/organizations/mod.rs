@@ -11,6 +11,7 @@ pub mod error;
 mod organization;
 mod organizational_units;
 pub mod state;
+mod tags;
 
 pub use error::OrganizationsError;
 
@@ -52,6 +53,11 @@ fn dispatch(call: &mut Call<'_>) -> Result<Vec<u8>, WireError> {
         "CreateAccount" => call.write(accounts::create_account),
         "DescribeCreateAccountStatus" => call.read(accounts::describe_create_account_status),
         "ListCreateAccountStatus" => call.read(accounts::list_create_account_status),
+        "TagResource" => call.write(tags::tag_resource),
+        "UntagResource" => call.write(tags::untag_resource),
+        "ListTagsForResource" => call.read(tags::list_tags_for_resource),
+        "CloseAccount" => call.write(tags::close_account),
+        "RemoveAccountFromOrganization" => call.write(tags::remove_account_from_organization),
         _ => Err(call.unknown_operation()),
     }
 }
