@@ -5,15 +5,18 @@ mod common;
 
 use aws_sdk_identitystore::Client;
 use aws_sdk_identitystore::operation::create_group::CreateGroupError;
+use aws_sdk_identitystore::operation::create_group_membership::CreateGroupMembershipError;
 use aws_sdk_identitystore::operation::create_user::CreateUserError;
 use aws_sdk_identitystore::operation::delete_group::DeleteGroupError;
 use aws_sdk_identitystore::operation::delete_user::DeleteUserError;
 use aws_sdk_identitystore::operation::describe_group::DescribeGroupError;
+use aws_sdk_identitystore::operation::describe_group_membership::DescribeGroupMembershipError;
 use aws_sdk_identitystore::operation::describe_user::DescribeUserError;
 use aws_sdk_identitystore::operation::get_group_id::GetGroupIdError;
 use aws_sdk_identitystore::operation::get_user_id::GetUserIdError;
 use aws_sdk_identitystore::types::{
-    AlternateIdentifier, ConflictExceptionReason, Email, ResourceType, UniqueAttribute, UserStatus,
+    AlternateIdentifier, ConflictExceptionReason, Email, MemberId, ResourceType, UniqueAttribute,
+    UserStatus,
 };
 
 /// A fresh sandbox, its Identity Store client and store id.
@@ -365,4 +368,156 @@ async fn groups_create_describe_find_list_and_delete() {
         panic!("expected ResourceNotFoundException, got {error:?}");
     };
     assert_eq!(not_found.resource_type(), Some(&ResourceType::Group));
+}
+
+#[tokio::test]
+async fn memberships_are_created_found_listed_and_deleted() {
+    let (_server, client, store) = start().await;
+    let user = client
+        .create_user()
+        .identity_store_id(&store)
+        .user_name("erin")
+        .send()
+        .await
+        .unwrap()
+        .user_id()
+        .to_owned();
+    let member = MemberId::UserId(user.clone());
+    let mut groups = Vec::new();
+    let mut memberships = Vec::new();
+    for name in ["g1", "g2", "g3"] {
+        let group = client
+            .create_group()
+            .identity_store_id(&store)
+            .display_name(name)
+            .send()
+            .await
+            .unwrap()
+            .group_id()
+            .to_owned();
+        let membership = client
+            .create_group_membership()
+            .identity_store_id(&store)
+            .group_id(&group)
+            .member_id(member.clone())
+            .send()
+            .await
+            .unwrap();
+        memberships.push(membership.membership_id().to_owned());
+        groups.push(group);
+    }
+    let error = client
+        .create_group_membership()
+        .identity_store_id(&store)
+        .group_id(&groups[0])
+        .member_id(member.clone())
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let CreateGroupMembershipError::ConflictException(conflict) = error else {
+        panic!("expected ConflictException, got {error:?}");
+    };
+    assert_eq!(
+        conflict.reason(),
+        Some(&ConflictExceptionReason::UniquenessConstraintViolation)
+    );
+
+    let found = client
+        .get_group_membership_id()
+        .identity_store_id(&store)
+        .group_id(&groups[1])
+        .member_id(member.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.membership_id(), memberships[1]);
+    let described = client
+        .describe_group_membership()
+        .identity_store_id(&store)
+        .membership_id(&memberships[1])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.group_id(), groups[1]);
+    assert_eq!(described.member_id(), Some(&member));
+
+    let pages: Vec<_> = client
+        .list_group_memberships_for_member()
+        .identity_store_id(&store)
+        .member_id(member.clone())
+        .max_results(1)
+        .into_paginator()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .unwrap();
+    assert!(pages.iter().all(|page| page.group_memberships().len() <= 1));
+    let mut listed: Vec<String> = pages
+        .iter()
+        .flat_map(|page| {
+            page.group_memberships()
+                .iter()
+                .map(|membership| membership.membership_id().to_owned())
+        })
+        .collect();
+    listed.sort();
+    let mut expected = memberships.clone();
+    expected.sort();
+    assert_eq!(listed, expected);
+
+    let in_group = client
+        .list_group_memberships()
+        .identity_store_id(&store)
+        .group_id(&groups[2])
+        .max_results(1)
+        .into_paginator()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .unwrap();
+    let listed: Vec<_> = in_group
+        .iter()
+        .flat_map(|page| page.group_memberships().iter())
+        .collect();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].membership_id(), memberships[2].as_str());
+
+    client
+        .delete_group_membership()
+        .identity_store_id(&store)
+        .membership_id(&memberships[0])
+        .send()
+        .await
+        .unwrap();
+    let results = client
+        .is_member_in_groups()
+        .identity_store_id(&store)
+        .member_id(member.clone())
+        .group_ids(&groups[0])
+        .group_ids(&groups[1])
+        .send()
+        .await
+        .unwrap();
+    let exists: Vec<bool> = results
+        .results()
+        .iter()
+        .map(aws_sdk_identitystore::types::GroupMembershipExistenceResult::membership_exists)
+        .collect();
+    assert_eq!(exists, [false, true]);
+    let error = client
+        .describe_group_membership()
+        .identity_store_id(&store)
+        .membership_id(&memberships[0])
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let DescribeGroupMembershipError::ResourceNotFoundException(not_found) = error else {
+        panic!("expected ResourceNotFoundException, got {error:?}");
+    };
+    assert_eq!(
+        not_found.resource_type(),
+        Some(&ResourceType::GroupMembership)
+    );
 }

@@ -4,11 +4,13 @@
 //! Layout: `mod.rs` (this file) holds the service descriptor, the dispatch table and the
 //! shared checks; one file per topic holds its operations' input/output structs and handlers
 //! (`users.rs`: CreateUser, DescribeUser, DeleteUser, ListUsers, GetUserId; `groups.rs`:
-//! CreateGroup, DescribeGroup, DeleteGroup, ListGroups, GetGroupId); `error.rs` the modeled exceptions (every one carries the
+//! CreateGroup, DescribeGroup, DeleteGroup, ListGroups, GetGroupId; `memberships.rs`: the seven
+//! membership operations); `error.rs` the modeled exceptions (every one carries the
 //! `RequestId`, filled in by the serializer); `state.rs` the service's part of the World.
 
 pub mod error;
 mod groups;
+mod memberships;
 pub mod state;
 mod users;
 
@@ -43,6 +45,15 @@ fn dispatch(call: &mut Call<'_>) -> Result<Vec<u8>, WireError> {
         "DeleteGroup" => call.write(groups::delete_group),
         "ListGroups" => call.read(groups::list_groups),
         "GetGroupId" => call.read(groups::get_group_id),
+        "CreateGroupMembership" => call.write(memberships::create_group_membership),
+        "DescribeGroupMembership" => call.read(memberships::describe_group_membership),
+        "DeleteGroupMembership" => call.write(memberships::delete_group_membership),
+        "GetGroupMembershipId" => call.read(memberships::get_group_membership_id),
+        "ListGroupMemberships" => call.read(memberships::list_group_memberships),
+        "ListGroupMembershipsForMember" => {
+            call.read(memberships::list_group_memberships_for_member)
+        }
+        "IsMemberInGroups" => call.read(memberships::is_member_in_groups),
         _ => Err(call.unknown_operation()),
     }
 }

@@ -198,7 +198,7 @@ pub(super) fn list_users(
 pub(super) const RESERVED_NAMES: [&str; 2] = ["Administrator", "AWSAdministrators"];
 
 /// The `ResourceNotFoundException` for a user id.
-fn user_not_found(user_id: &str) -> IdentityStoreError {
+pub(super) fn user_not_found(user_id: &str) -> IdentityStoreError {
     IdentityStoreError::ResourceNotFoundException {
         resource_type: super::error::ResourceType::User,
         resource_id: Some(user_id.to_owned()),
