@@ -720,3 +720,135 @@ async fn accounts_are_closed_and_removed() {
     );
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn delegated_administrators_need_trusted_access_and_are_listed() {
+    let (server, sdk) = common::start().await;
+    let endpoint = server.endpoint_url();
+    let seeded = common::seed(
+        &endpoint,
+        &serde_json::json!({
+            "accounts": [
+                {"name": "security", "email": "security@example.com"},
+                {"name": "audit", "email": "audit@example.com"}
+            ]
+        }),
+    )
+    .await;
+    let organizations = Client::new(&sdk);
+    let security = seeded["accounts"]["security"].as_str().unwrap();
+    let audit = seeded["accounts"]["audit"].as_str().unwrap();
+
+    let error = organizations
+        .register_delegated_administrator()
+        .account_id(security)
+        .service_principal("sso.amazonaws.com")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_constraint_violation_exception(), "{error:?}");
+
+    for principal in ["sso.amazonaws.com", "access-analyzer.amazonaws.com"] {
+        organizations
+            .enable_aws_service_access()
+            .service_principal(principal)
+            .send()
+            .await
+            .unwrap();
+    }
+    let error = organizations
+        .enable_aws_service_access()
+        .service_principal("not-a-service")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_invalid_input_exception(), "{error:?}");
+
+    let mut principals = Vec::new();
+    let mut token = None;
+    loop {
+        let page = organizations
+            .list_aws_service_access_for_organization()
+            .max_results(1)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        principals.extend(
+            page.enabled_service_principals()
+                .iter()
+                .map(|principal| principal.service_principal().unwrap().to_owned()),
+        );
+        token = page.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(
+        principals,
+        ["access-analyzer.amazonaws.com", "sso.amazonaws.com"]
+    );
+
+    for account in [security, audit] {
+        organizations
+            .register_delegated_administrator()
+            .account_id(account)
+            .service_principal("sso.amazonaws.com")
+            .send()
+            .await
+            .unwrap();
+    }
+    let error = organizations
+        .register_delegated_administrator()
+        .account_id(security)
+        .service_principal("sso.amazonaws.com")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_account_already_registered_exception(), "{error:?}");
+    let error = organizations
+        .register_delegated_administrator()
+        .account_id("999999999999")
+        .service_principal("sso.amazonaws.com")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_account_not_found_exception(), "{error:?}");
+
+    let mut listed = Vec::new();
+    let mut token = None;
+    loop {
+        let page = organizations
+            .list_delegated_administrators()
+            .service_principal("sso.amazonaws.com")
+            .max_results(1)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        listed.extend(
+            page.delegated_administrators()
+                .iter()
+                .map(|admin| admin.id().unwrap().to_owned()),
+        );
+        token = page.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut expected = vec![security.to_owned(), audit.to_owned()];
+    expected.sort();
+    assert_eq!(listed, expected);
+    let none = organizations
+        .list_delegated_administrators()
+        .service_principal("access-analyzer.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    assert!(none.delegated_administrators().is_empty());
+    server.shutdown().await.unwrap();
+}

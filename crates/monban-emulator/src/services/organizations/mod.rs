@@ -7,6 +7,7 @@
 //! `state.rs` the service's part of the World.
 
 mod accounts;
+mod delegation;
 pub mod error;
 mod organization;
 mod organizational_units;
@@ -54,6 +55,14 @@ fn dispatch(call: &mut Call<'_>) -> Result<Vec<u8>, WireError> {
         "DescribeCreateAccountStatus" => call.read(accounts::describe_create_account_status),
         "ListCreateAccountStatus" => call.read(accounts::list_create_account_status),
         "TagResource" => call.write(tags::tag_resource),
+        "RegisterDelegatedAdministrator" => {
+            call.write(delegation::register_delegated_administrator)
+        }
+        "ListDelegatedAdministrators" => call.read(delegation::list_delegated_administrators),
+        "EnableAWSServiceAccess" => call.write(delegation::enable_aws_service_access),
+        "ListAWSServiceAccessForOrganization" => {
+            call.read(delegation::list_aws_service_access_for_organization)
+        }
         "UntagResource" => call.write(tags::untag_resource),
         "ListTagsForResource" => call.read(tags::list_tags_for_resource),
         "CloseAccount" => call.write(tags::close_account),
