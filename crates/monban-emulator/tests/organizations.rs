@@ -557,7 +557,15 @@ async fn create_account_allows_at_most_five_in_progress() {
         .await
         .unwrap_err()
         .into_service_error();
-    assert!(error.is_constraint_violation_exception(), "{error:?}");
+    match error {
+        aws_sdk_organizations::operation::create_account::CreateAccountError::ConstraintViolationException(violation) => {
+            assert_eq!(
+                violation.reason().map(aws_sdk_organizations::types::ConstraintViolationExceptionReason::as_str),
+                Some("ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
     let error = organizations
         .create_account()
         .email("not-an-email")
@@ -850,5 +858,44 @@ async fn delegated_administrators_need_trusted_access_and_are_listed() {
         .await
         .unwrap();
     assert!(none.delegated_administrators().is_empty());
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn create_account_fails_at_the_account_quota() {
+    let (server, sdk) = common::start_with(monban_emulator::Config {
+        account_quota: 1,
+        ..monban_emulator::Config::default()
+    })
+    .await;
+    let organizations = Client::new(&sdk);
+    let status = organizations
+        .create_account()
+        .email("over@example.com")
+        .account_name("over")
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap();
+    common::control_post(
+        &server.endpoint_url(),
+        "clock/advance",
+        &serde_json::json!({"seconds": 86400}),
+    )
+    .await;
+    let done = organizations
+        .describe_create_account_status()
+        .create_account_request_id(status.id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap();
+    assert_eq!(
+        done.failure_reason()
+            .map(aws_sdk_organizations::types::CreateAccountFailureReason::as_str),
+        Some("ACCOUNT_LIMIT_EXCEEDED")
+    );
     server.shutdown().await.unwrap();
 }

@@ -3,7 +3,10 @@
 //!
 //! Layout: `mod.rs` (this file) holds the service descriptor, the dispatch table and the
 //! access checks; one file per topic holds its operations' input/output structs and handlers
-//! (`organization.rs`: DescribeOrganization, ListRoots); `error.rs` the modeled exceptions;
+//! (`organization.rs`: DescribeOrganization, ListRoots; `organizational_units.rs`: OUs and the
+//! tree; `accounts.rs`: accounts and CreateAccount; `tags.rs`: tags, CloseAccount,
+//! RemoveAccountFromOrganization; `delegation.rs`: delegated administrators and trusted
+//! access); `error.rs` the modeled exceptions;
 //! `state.rs` the service's part of the World.
 
 mod accounts;
