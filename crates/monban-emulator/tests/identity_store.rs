@@ -14,9 +14,10 @@ use aws_sdk_identitystore::operation::describe_group_membership::DescribeGroupMe
 use aws_sdk_identitystore::operation::describe_user::DescribeUserError;
 use aws_sdk_identitystore::operation::get_group_id::GetGroupIdError;
 use aws_sdk_identitystore::operation::get_user_id::GetUserIdError;
+use aws_sdk_identitystore::operation::update_user::UpdateUserError;
 use aws_sdk_identitystore::types::{
-    AlternateIdentifier, ConflictExceptionReason, Email, MemberId, ResourceType, UniqueAttribute,
-    UserStatus,
+    AlternateIdentifier, AttributeOperation, ConflictExceptionReason, Email, MemberId,
+    ResourceType, UniqueAttribute, UserStatus,
 };
 
 /// A fresh sandbox, its Identity Store client and store id.
@@ -519,5 +520,93 @@ async fn memberships_are_created_found_listed_and_deleted() {
     assert_eq!(
         not_found.resource_type(),
         Some(&ResourceType::GroupMembership)
+    );
+}
+
+fn set(path: &str, value: &str) -> AttributeOperation {
+    AttributeOperation::builder()
+        .attribute_path(path)
+        .attribute_value(value.into())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn update_user_applies_operations_and_checks_revision_and_uniqueness() {
+    let (_server, client, store) = start().await;
+    let user = client
+        .create_user()
+        .identity_store_id(&store)
+        .user_name("frank")
+        .send()
+        .await
+        .unwrap()
+        .user_id()
+        .to_owned();
+    client
+        .create_user()
+        .identity_store_id(&store)
+        .user_name("grace")
+        .send()
+        .await
+        .unwrap();
+    let updated = client
+        .update_user()
+        .identity_store_id(&store)
+        .user_id(&user)
+        .revision("1")
+        .operations(set("displayName", "Frank F"))
+        .operations(set("name.givenName", "Frank"))
+        .operations(set("userStatus", "DISABLED"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.revision(), "2");
+    let described = client
+        .describe_user()
+        .identity_store_id(&store)
+        .user_id(&user)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.display_name(), Some("Frank F"));
+    assert_eq!(
+        described.name().and_then(|name| name.given_name()),
+        Some("Frank")
+    );
+    assert_eq!(described.user_status(), Some(&UserStatus::Disabled));
+
+    let error = client
+        .update_user()
+        .identity_store_id(&store)
+        .user_id(&user)
+        .revision("1")
+        .operations(set("title", "x"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let UpdateUserError::ConflictException(conflict) = error else {
+        panic!("expected ConflictException, got {error:?}");
+    };
+    assert_eq!(
+        conflict.reason(),
+        Some(&ConflictExceptionReason::ConcurrentModification)
+    );
+    let error = client
+        .update_user()
+        .identity_store_id(&store)
+        .user_id(&user)
+        .operations(set("userName", "Grace"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let UpdateUserError::ConflictException(conflict) = error else {
+        panic!("expected ConflictException, got {error:?}");
+    };
+    assert_eq!(
+        conflict.reason(),
+        Some(&ConflictExceptionReason::UniquenessConstraintViolation)
     );
 }

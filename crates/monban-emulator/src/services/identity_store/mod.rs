@@ -38,6 +38,7 @@ fn dispatch(call: &mut Call<'_>) -> Result<Vec<u8>, WireError> {
         "CreateUser" => call.write(users::create_user),
         "DescribeUser" => call.read(users::describe_user),
         "DeleteUser" => call.write(users::delete_user),
+        "UpdateUser" => call.write(users::update_user),
         "ListUsers" => call.read(users::list_users),
         "GetUserId" => call.read(users::get_user_id),
         "CreateGroup" => call.write(groups::create_group),

@@ -1,4 +1,4 @@
-//! Users: CreateUser, DescribeUser, DeleteUser, ListUsers, GetUserId.
+//! Users: CreateUser, DescribeUser, UpdateUser, DeleteUser, ListUsers, GetUserId.
 
 use std::collections::BTreeMap;
 
@@ -549,5 +549,163 @@ pub(super) fn get_user_id(
         identity_store_id,
         user_arn: IdentityStoreState::resource_arn("user", &user.user_id),
         user_id: user.user_id.clone(),
+    })
+}
+
+/// `AttributeOperation`: set `AttributePath` to `AttributeValue`, or remove it when the value
+/// is absent.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct AttributeOperation {
+    pub(super) attribute_path: String,
+    pub(super) attribute_value: Option<serde_json::Value>,
+}
+
+/// Checks the operation count (1..100) and a `Revision` against the current one.
+pub(super) fn check_update(
+    operations: &[AttributeOperation],
+    revision: Option<&str>,
+    current: u64,
+) -> Result<(), IdentityStoreError> {
+    if !(1..=100).contains(&operations.len()) {
+        return Err(validation(
+            "1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length between 1 and 100".into(),
+        ));
+    }
+    if let Some(revision) = revision
+        && revision != current.to_string()
+    {
+        return Err(IdentityStoreError::ConflictException {
+            message: format!("Revision {revision} does not match the current revision {current}."),
+            reason: super::error::ConflictExceptionReason::ConcurrentModification,
+        });
+    }
+    Ok(())
+}
+
+/// The string value of an operation (`None` removes the attribute).
+pub(super) fn string_value(
+    operation: &AttributeOperation,
+) -> Result<Option<String>, IdentityStoreError> {
+    match &operation.attribute_value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(value)) => Ok(Some(value.clone())),
+        Some(_) => Err(validation(format!(
+            "The value for {} must be a string.",
+            operation.attribute_path
+        ))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct UpdateUserRequest {
+    identity_store_id: String,
+    user_id: String,
+    operations: Vec<AttributeOperation>,
+    revision: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct UpdateUserResponse {
+    identity_store_id: String,
+    user_id: String,
+    user_arn: String,
+    revision: String,
+}
+
+/// Applies attribute operations to a user: the string attributes (`userName`, `displayName`,
+/// `nickName`, `profileUrl`, `userType`, `title`, `preferredLanguage`, `locale`, `timezone`,
+/// `website`, `birthdate`), `name.<sub-attribute>` and `userStatus` (`ENABLED`/`DISABLED`).
+/// Every operation is checked before any is applied; the revision then goes up by one.
+pub(super) fn update_user(
+    context: &RequestContext,
+    world: &mut World,
+    input: UpdateUserRequest,
+) -> Result<UpdateUserResponse, IdentityStoreError> {
+    let UpdateUserRequest {
+        identity_store_id,
+        user_id,
+        operations,
+        revision,
+    } = input;
+    check_identity_store(context, world, &identity_store_id)?;
+    let store = &world.identity_store;
+    let current = store
+        .users
+        .get(&user_id)
+        .ok_or_else(|| user_not_found(&user_id))?;
+    check_update(&operations, revision.as_deref(), current.revision)?;
+    let mut user = current.clone();
+    for operation in &operations {
+        let value = string_value(operation)?;
+        let name = user.name.get_or_insert_with(Name::default);
+        match operation.attribute_path.as_str() {
+            "userName" => {
+                let Some(user_name) = value else {
+                    return Err(validation("userName cannot be removed.".into()));
+                };
+                check_user_name(&user_name)?;
+                if store.users.values().any(|other| {
+                    other.user_id != user_id && other.user_name.eq_ignore_ascii_case(&user_name)
+                }) {
+                    return Err(IdentityStoreError::ConflictException {
+                        message: format!("Duplicate UserName: {user_name}"),
+                        reason:
+                            super::error::ConflictExceptionReason::UniquenessConstraintViolation,
+                    });
+                }
+                user.user_name = user_name;
+            }
+            "userStatus" => {
+                user.user_status = match value.as_deref() {
+                    Some("ENABLED") => UserStatus::Enabled,
+                    Some("DISABLED") => UserStatus::Disabled,
+                    _ => {
+                        return Err(validation("userStatus must be ENABLED or DISABLED.".into()));
+                    }
+                };
+            }
+            "displayName" => user.display_name = value,
+            "nickName" => user.nick_name = value,
+            "profileUrl" => user.profile_url = value,
+            "userType" => user.user_type = value,
+            "title" => user.title = value,
+            "preferredLanguage" => user.preferred_language = value,
+            "locale" => user.locale = value,
+            "timezone" => user.timezone = value,
+            "website" => user.website = value,
+            "birthdate" => user.birthdate = value,
+            "name.formatted" => name.formatted = value,
+            "name.familyName" => name.family_name = value,
+            "name.givenName" => name.given_name = value,
+            "name.middleName" => name.middle_name = value,
+            "name.honorificPrefix" => name.honorific_prefix = value,
+            "name.honorificSuffix" => name.honorific_suffix = value,
+            other => {
+                return Err(validation(format!(
+                    "Attribute path {other} is not supported for update."
+                )));
+            }
+        }
+        if user
+            .name
+            .as_ref()
+            .is_some_and(|name| *name == Name::default())
+        {
+            user.name = None;
+        }
+    }
+    user.revision += 1;
+    user.updated_at = context.now;
+    user.updated_by.clone_from(&context.caller.principal_arn);
+    let revision = user.revision.to_string();
+    world.identity_store.users.insert(user_id.clone(), user);
+    Ok(UpdateUserResponse {
+        identity_store_id,
+        user_arn: IdentityStoreState::resource_arn("user", &user_id),
+        user_id,
+        revision,
     })
 }
