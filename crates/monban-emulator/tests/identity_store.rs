@@ -14,6 +14,7 @@ use aws_sdk_identitystore::operation::describe_group_membership::DescribeGroupMe
 use aws_sdk_identitystore::operation::describe_user::DescribeUserError;
 use aws_sdk_identitystore::operation::get_group_id::GetGroupIdError;
 use aws_sdk_identitystore::operation::get_user_id::GetUserIdError;
+use aws_sdk_identitystore::operation::update_group::UpdateGroupError;
 use aws_sdk_identitystore::operation::update_user::UpdateUserError;
 use aws_sdk_identitystore::types::{
     AlternateIdentifier, AttributeOperation, ConflictExceptionReason, Email, MemberId,
@@ -603,6 +604,62 @@ async fn update_user_applies_operations_and_checks_revision_and_uniqueness() {
         .unwrap_err()
         .into_service_error();
     let UpdateUserError::ConflictException(conflict) = error else {
+        panic!("expected ConflictException, got {error:?}");
+    };
+    assert_eq!(
+        conflict.reason(),
+        Some(&ConflictExceptionReason::UniquenessConstraintViolation)
+    );
+}
+
+#[tokio::test]
+async fn update_group_renames_and_keeps_names_unique() {
+    let (_server, client, store) = start().await;
+    let group = client
+        .create_group()
+        .identity_store_id(&store)
+        .display_name("qa")
+        .send()
+        .await
+        .unwrap()
+        .group_id()
+        .to_owned();
+    client
+        .create_group()
+        .identity_store_id(&store)
+        .display_name("sre")
+        .send()
+        .await
+        .unwrap();
+    let updated = client
+        .update_group()
+        .identity_store_id(&store)
+        .group_id(&group)
+        .operations(set("displayName", "quality"))
+        .operations(set("description", "testers"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.revision(), "2");
+    let described = client
+        .describe_group()
+        .identity_store_id(&store)
+        .group_id(&group)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.display_name(), Some("quality"));
+    assert_eq!(described.description(), Some("testers"));
+    let error = client
+        .update_group()
+        .identity_store_id(&store)
+        .group_id(&group)
+        .operations(set("displayName", "SRE"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let UpdateGroupError::ConflictException(conflict) = error else {
         panic!("expected ConflictException, got {error:?}");
     };
     assert_eq!(

@@ -44,6 +44,7 @@ fn dispatch(call: &mut Call<'_>) -> Result<Vec<u8>, WireError> {
         "CreateGroup" => call.write(groups::create_group),
         "DescribeGroup" => call.read(groups::describe_group),
         "DeleteGroup" => call.write(groups::delete_group),
+        "UpdateGroup" => call.write(groups::update_group),
         "ListGroups" => call.read(groups::list_groups),
         "GetGroupId" => call.read(groups::get_group_id),
         "CreateGroupMembership" => call.write(memberships::create_group_membership),
