@@ -9,7 +9,7 @@ use super::users::{
     AlternateIdentifier, AlternateLookup, AttributeOperation, Filter, RESERVED_NAMES, check_update,
     string_value,
 };
-use super::{IdentityStoreError, check_identity_store, validation};
+use super::{IdentityStoreError, check_identity_store, check_revision, validation};
 use crate::pagination::{self, PageRequest};
 use crate::protocol::aws_json::RequestContext;
 use crate::protocol::timestamp::epoch_seconds;
@@ -210,17 +210,7 @@ pub(super) fn delete_group(
         .groups
         .get(&group_id)
         .ok_or_else(|| group_not_found(&group_id))?;
-    if let Some(revision) = &revision
-        && *revision != group.revision.to_string()
-    {
-        return Err(IdentityStoreError::ConflictException {
-            message: format!(
-                "Revision {revision} does not match the group's current revision {}.",
-                group.revision
-            ),
-            reason: ConflictExceptionReason::ConcurrentModification,
-        });
-    }
+    check_revision(revision.as_deref(), group.revision)?;
     store.groups.remove(&group_id);
     store
         .memberships

@@ -111,3 +111,19 @@ fn check_identity_store(
     }
     Ok(())
 }
+
+/// Optimistic concurrency of Update/Delete User/Group: a given `Revision` that is not the
+/// current one is a `ConflictException` (`CONCURRENT_MODIFICATION`); none is unconditional.
+fn check_revision(revision: Option<&str>, current: u64) -> Result<(), IdentityStoreError> {
+    match revision {
+        Some(revision) if revision != current.to_string() => {
+            Err(IdentityStoreError::ConflictException {
+                message: format!(
+                    "Revision {revision} does not match the current revision {current}."
+                ),
+                reason: error::ConflictExceptionReason::ConcurrentModification,
+            })
+        }
+        _ => Ok(()),
+    }
+}

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::state::{
     Address, ExternalId, IdentityStoreState, Name, Photo, TypedValue, User, UserStatus,
 };
-use super::{IdentityStoreError, check_identity_store, validation};
+use super::{IdentityStoreError, check_identity_store, check_revision, validation};
 use crate::pagination::{self, PageRequest};
 use crate::protocol::aws_json::RequestContext;
 use crate::protocol::timestamp::epoch_seconds;
@@ -420,17 +420,7 @@ pub(super) fn delete_user(
         .users
         .get(&user_id)
         .ok_or_else(|| user_not_found(&user_id))?;
-    if let Some(revision) = &revision
-        && *revision != user.revision.to_string()
-    {
-        return Err(IdentityStoreError::ConflictException {
-            message: format!(
-                "Revision {revision} does not match the user's current revision {}.",
-                user.revision
-            ),
-            reason: super::error::ConflictExceptionReason::ConcurrentModification,
-        });
-    }
+    check_revision(revision.as_deref(), user.revision)?;
     store.users.remove(&user_id);
     store
         .memberships
@@ -572,15 +562,7 @@ pub(super) fn check_update(
             "1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length between 1 and 100".into(),
         ));
     }
-    if let Some(revision) = revision
-        && revision != current.to_string()
-    {
-        return Err(IdentityStoreError::ConflictException {
-            message: format!("Revision {revision} does not match the current revision {current}."),
-            reason: super::error::ConflictExceptionReason::ConcurrentModification,
-        });
-    }
-    Ok(())
+    check_revision(revision, current)
 }
 
 /// The string value of an operation (`None` removes the attribute).
