@@ -7,6 +7,7 @@ mod access;
 mod constraint;
 mod directory;
 mod email;
+mod live;
 mod names;
 mod newtype;
 mod permission_set;
@@ -21,6 +22,12 @@ pub use access::{
 pub use constraint::{Constraint, ConstraintError};
 pub use directory::{Directory, DirectoryGroup, DirectoryUser, IdentityText};
 pub use email::{ACCOUNT_PLACEHOLDER, Email, RootEmailTemplate};
+pub use live::{
+    LIVE_FORMAT_VERSION, LiveAccount, LiveAccountCreation, LiveAccountStatus, LiveAssignment,
+    LiveCaller, LiveCreationState, LiveCustomerManagedPolicy, LiveGroup, LiveInstance,
+    LiveMembership, LiveOrganization, LiveOu, LivePermissionSet, LivePermissionsBoundary,
+    LivePrincipalType, LiveProvisioned, LiveState, LiveUser,
+};
 pub use names::{
     AccountId, AccountName, GroupName, MAX_OU_DEPTH, OuName, OuPath, PermissionSetName,
     ProfileName, Region, UserName,
