@@ -83,6 +83,10 @@ pub struct InitArgs {
     /// Where to write the repo (created if missing; default: the working directory).
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+    /// Write the Tessera Group example (20 accounts, an IdP directory snapshot) instead of
+    /// the small starter repo.
+    #[arg(long)]
+    pub example: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod example;
 mod printer;
 mod settings;
 

@@ -211,6 +211,28 @@ fn init_writes_a_repo_that_validates_clean() {
 }
 
 #[test]
+fn init_example_writes_the_tessera_example_from_any_directory() {
+    let temporary = tempfile::tempdir().expect("a temporary directory");
+    let repo = temporary.path().join("tessera");
+    monban()
+        .current_dir(temporary.path())
+        .env("HOME", temporary.path())
+        .args(["init", "--example", "tessera"])
+        .assert()
+        .success();
+    monban()
+        .args(["validate", "--repo"])
+        .arg(&repo)
+        .arg("--directory")
+        .arg(repo.join("directory.yaml"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "is valid with 1 warning: 20 accounts, 8 permission sets, 19 principals, 2 rules, 74 assignments",
+        ));
+}
+
+#[test]
 fn init_refuses_an_existing_repo() {
     let temporary = tempfile::tempdir().expect("a temporary directory");
     std::fs::write(temporary.path().join("monban.yaml"), "# mine\n").expect("write monban.yaml");

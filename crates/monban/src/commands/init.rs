@@ -67,13 +67,31 @@ users: []
     ),
 ];
 
-pub fn init(dir: &Path, printer: &Printer) -> anyhow::Result<ExitStatus> {
+pub fn init(dir: &Path, example: bool, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let marker = dir.join(monban_config::REPO_MARKER);
     let shown = monban_config::display_path(dir);
     if marker.exists() {
         anyhow::bail!("{shown} already holds {}", monban_config::REPO_MARKER);
     }
-    for (relative, contents) in FILES {
+    if example {
+        write_files(dir, crate::example::FILES)?;
+        printer.log(format!(
+            "wrote the Tessera Group example repo in {shown}; check it with `monban validate --repo {shown} --directory {}`",
+            monban_config::display_path(&dir.join(crate::example::DIRECTORY_FILE))
+        ));
+    } else {
+        write_files(dir, FILES)?;
+        printer.log(format!(
+            "wrote a starter access repo in {shown}; check it with `monban validate --repo {shown}`"
+        ));
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// Writes `files` (path relative to `dir`, contents) below `dir`, creating directories and
+/// never overwriting a file that is already there.
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) -> anyhow::Result<()> {
+    for (relative, contents) in files {
         let path = dir.join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
@@ -87,8 +105,5 @@ pub fn init(dir: &Path, printer: &Printer) -> anyhow::Result<ExitStatus> {
             .and_then(|mut file| std::io::Write::write_all(&mut file, contents.as_bytes()))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    printer.log(format!(
-        "wrote a starter access repo in {shown}; check it with `monban validate --repo {shown}`"
-    ));
-    Ok(ExitStatus::Success)
+    Ok(())
 }

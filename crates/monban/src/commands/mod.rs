@@ -6,6 +6,9 @@ mod schema;
 mod show;
 mod validate;
 
+#[cfg(test)]
+pub use init::write_files;
+
 use crate::ExitStatus;
 use crate::cli::{Cli, Command, SandboxCommand, ShowCommand};
 use crate::printer::Printer;
@@ -23,7 +26,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Show(ShowCommand::Who(args)) => {
             show::who(&ShowWhoSettings::resolve(args)?, printer)
         }
-        Command::Init(args) => init::init(&args.dir, printer),
+        Command::Init(args) => init::init(&args.dir, args.example, printer),
     }
 }
 
