@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Peer suite: boto3, an independent client (botocore's own wire code), drives a realistic
+# scenario against `monban sandbox serve` and checks every answer. Run by scripts/test after
+# nextest; runnable alone: `bash scripts/peers/boto3.sh`. See docs/reference/sandbox.md,
+# "Proof against peers".
+#
+# Environment:
+#   MONBAN_BIN   the monban binary to run (default: target/debug/monban, built if stale)
+#   BOTO3_VERSION  the pinned boto3 (default below); the venv is rebuilt when it changes
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+BOTO3_VERSION="${BOTO3_VERSION:-1.44.8}"
+VENV=target/peers/venv
+
+log() { printf 'boto3 peer: %s\n' "$*" >&2; }
+
+# 1. The venv, reused across runs; only PyPI is contacted, and only when it is missing.
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.boto3-version" 2>/dev/null)" != "$BOTO3_VERSION" ]; then
+  log "creating $VENV with boto3==$BOTO3_VERSION"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet "boto3==$BOTO3_VERSION"
+  printf '%s\n' "$BOTO3_VERSION" >"$VENV/.boto3-version"
+fi
+
+# 2. The binary: scripts/test's nextest run has just built target/debug/monban; rebuild
+# (dev profile, no extra profile) only when a source file is newer than it.
+BIN="${MONBAN_BIN:-target/debug/monban}"
+if [ -z "${MONBAN_BIN:-}" ]; then
+  if [ ! -x "$BIN" ] || [ -n "$(find crates Cargo.toml Cargo.lock -newer "$BIN" \
+      \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' -o -name '*.json' \) \
+      -not -path '*/tests/*' -print -quit)" ]; then
+    log "building monban (cargo build -p monban)"
+    cargo build --locked -p monban
+  fi
+fi
+
+# 3. The server, on a free loopback port with its own state dir; always stopped.
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/monban-boto3.XXXXXX")"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkfifo "$WORK/stdout"
+"$BIN" sandbox serve --addr 127.0.0.1:0 --state "$WORK/state" \
+  >"$WORK/stdout" 2>"$WORK/server.log" &
+SERVER_PID=$!
+exec 3<"$WORK/stdout"
+READY_LINE=""
+if ! IFS= read -r -t 30 READY_LINE <&3; then
+  log "the sandbox printed no READY line; its log:"
+  cat "$WORK/server.log" >&2
+  exit 1
+fi
+case "$READY_LINE" in
+  "READY http://"*) ENDPOINT="${READY_LINE#READY }" ;;
+  *) log "unexpected first line: $READY_LINE"; exit 1 ;;
+esac
+# Keep draining stdout so the server never blocks on a full pipe.
+cat <&3 >/dev/null &
+exec 3<&-
+log "sandbox at $ENDPOINT"
+
+# 4. The scenario; its exit status is this script's.
+status=0
+AWS_ACCESS_KEY_ID=AKIAMONBANSANDBOX000 \
+AWS_SECRET_ACCESS_KEY=monban-sandbox-secret \
+AWS_REGION=us-east-1 \
+AWS_CONFIG_FILE=/dev/null \
+AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+  "$VENV/bin/python" scripts/peers/boto3_scenario.py "$ENDPOINT" || status=$?
+if [ "$status" -ne 0 ]; then
+  log "FAILED (exit $status); last lines of the server log:"
+  tail -n 20 "$WORK/server.log" >&2
+fi
+exit "$status"
