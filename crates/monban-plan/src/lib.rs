@@ -1,0 +1,34 @@
+//! The diff engine of monban: compares the access repo (`monban_model::Repo`) with the live
+//! state of a target (`monban_model::LiveState`) and returns a typed [`Plan`] — the
+//! resource changes in apply order, the per-person access diff, what the live state holds
+//! outside the repo, warnings, and the `complete` / `applyable` flags.
+//!
+//! Pure: no I/O, no clock (the caller passes `today`), no printing. The renderers
+//! (`monban-render`) present a [`Plan`] without computing anything; the apply engine
+//! executes its [`Change`]s and never reads their display-only `reason`.
+//!
+//! The identity rules of design §2 hold here: every address is name-keyed (OU path,
+//! account file name, permission set name, principal kind + name), so adding or renaming
+//! one thing never recreates another; accounts bind by `id:` or by root e-mail; live
+//! things the repo does not declare are reported, and removed only where
+//! `safety.exclusive` allows it. The JSON form of a [`Plan`] is a documented, versioned
+//! format: `docs/reference/plan-json.md`; the planning decisions are in
+//! `docs/reference/plan.md`.
+
+mod access;
+mod change;
+mod digest;
+mod plan;
+
+pub use access::{AccessChange, AccessPath, PersonAccess};
+pub use change::{
+    AccountRef, AccountState, Action, Address, AssignmentState, Blocker, BoundaryState, Cause,
+    Change, CustomerManagedPolicyState, FieldChange, Origin, OuState, PermissionSetState,
+    Principal, PrincipalKind, Resource,
+};
+pub use digest::{canonical_json, repo_digest, state_digest};
+pub use plan::{
+    KeptBecause, PLAN_FORMAT_VERSION, Plan, PlanTarget, Severity, Summary, TargetEndpoint,
+    Unmanaged, UnmanagedAccount, UnmanagedAssignment, UnmanagedBecause, UnmanagedPermissionSet,
+    Warning, WarningCode,
+};
