@@ -1,0 +1,56 @@
+//! monban's only door to AWS: reads a target's live state and writes to it through the
+//! official `aws-sdk-*` crates — against real AWS, the embedded sandbox or any
+//! AWS-compatible endpoint, by the same code path (nothing is mocked below HTTP).
+//!
+//! # Entry points
+//!
+//! 1. **Connect** — [`connect`]`(&`[`TargetSpec`]`, &`[`ConnectOptions`]`) -> `[`Clients`]:
+//!    builds the SDK clients, checks that credentials exist
+//!    ([`AwsError::MissingCredentials`] names the target; never a fallback), and resolves
+//!    the calling account. [`Clients::target`] is the [`Target`] a plan prints on its first
+//!    line (`Display`) and records (`Serialize`); [`Target::key`] names its snapshot
+//!    directory.
+//!    - `TargetSpec::embedded_sandbox(url)` — the in-process sandbox, its default key;
+//!    - `TargetSpec::endpoint(url, region, credentials)` — `--endpoint-url`;
+//!    - `TargetSpec::aws(profile, region)` — real AWS, standard credential chain.
+//!
+//!    [`ConnectOptions::rate_limits`] is [`RateLimits::aws`] (AWS's per-API rates) unless a
+//!    benchmark lifts it ([`RateLimits::scaled`], [`RateLimits::unlimited`]).
+//! 2. **Read** — [`read_live_state`]`(&clients) -> `[`LiveRead`]` { state, stats }`: the
+//!    whole [`monban_model::LiveState`] with the fewest calls the APIs allow (the formula is
+//!    in [`read`] and `docs/reference/live-read.md`); [`ReadStats`] counts HTTP requests and
+//!    throttles per `service:Operation` for `--stats`. [`read_live_state_parts`] reads only
+//!    some [`ReadParts`].
+//! 3. **Cache** — [`save_snapshot`] / [`load_snapshot`] under
+//!    `<repo>/.monban/snapshots/<Target::key>/` (atomic writes).
+//! 4. **Push a directory** — [`provision_directory`]`(&clients, &Directory) ->`
+//!    [`ProvisionReport`]: makes the Identity Store match an IdP directory snapshot the way
+//!    an IdP's SCIM push would (`monban sandbox provision-idp FILE`).
+//!
+//! ```ignore
+//! let clients = monban_aws::connect(
+//!     &monban_aws::TargetSpec::embedded_sandbox(server.endpoint_url()),
+//!     &monban_aws::ConnectOptions::default(),
+//! ).await?;
+//! let monban_aws::LiveRead { state, stats } = monban_aws::read_live_state(&clients).await?;
+//! monban_aws::save_snapshot(&repo.join(".monban/snapshots").join(clients.target().key()), &state)?;
+//! ```
+
+mod error;
+mod idp;
+mod limits;
+pub mod read;
+mod snapshot;
+mod stats;
+mod target;
+
+pub use error::AwsError;
+pub use idp::{ProvisionReport, provision_directory};
+pub use limits::RateLimits;
+pub use read::{LiveRead, ReadParts, read_live_state, read_live_state_parts};
+pub use snapshot::{SNAPSHOT_FILE, load_snapshot, save_snapshot, snapshot_path};
+pub use stats::ReadStats;
+pub use target::{
+    CallerSource, Clients, ConnectOptions, SANDBOX_REGION, StaticCredentials, Target, TargetKind,
+    TargetKindName, TargetSpec, connect,
+};
