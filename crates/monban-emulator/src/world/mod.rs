@@ -115,7 +115,9 @@ impl World {
     /// the World changed (it is then persisted). A service with completion side effects adds
     /// its own settle call here.
     pub fn settle(&mut self, now: Timestamp) -> bool {
-        self.organizations.settle(now)
+        let organizations = self.organizations.settle(now);
+        let sso_admin = self.sso_admin.settle(&mut self.ids, now);
+        organizations || sso_admin
     }
 }
 

@@ -4,13 +4,15 @@
 //! asynchronous request records (assignment creation/deletion, provisioning).
 //!
 //! Plain data: the handlers implement AWS's rules. Enums serialize as AWS spells them.
+//! Helpers here (`add_permission_set`, `assignments_for`, `settle` …) do not validate; the
+//! handlers and the control API's seed validate before calling them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::async_operation::AsyncOperation;
+use crate::async_operation::{AsyncOperation, AsyncStatus};
 use crate::world::ids::IdGenerator;
 
 /// `InstanceStatus`.
@@ -117,18 +119,31 @@ pub struct PermissionSet {
     /// The inline policy document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inline_policy: Option<String>,
-    /// Attached AWS managed policies.
+    /// Attached AWS managed policies, by ARN.
     #[serde(default)]
-    pub managed_policies: Vec<AttachedManagedPolicy>,
-    /// Attached customer managed policy references.
+    pub managed_policies: BTreeMap<String, AttachedManagedPolicy>,
+    /// Attached customer managed policy references (path `/` when none was given).
     #[serde(default)]
-    pub customer_managed_policies: Vec<CustomerManagedPolicyReference>,
+    pub customer_managed_policies: BTreeSet<CustomerManagedPolicyReference>,
     /// The permissions boundary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions_boundary: Option<PermissionsBoundary>,
     /// Tags.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// Incremented by every change that the roles in accounts must pick up (policies,
+    /// boundary, session duration, relay state, description); a provisioned copy with an
+    /// older version is `LATEST_PERMISSION_SET_NOT_PROVISIONED`.
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl PermissionSet {
+    /// How many managed policies (AWS and customer) are attached: the quota counts both.
+    #[must_use]
+    pub fn attached_policy_count(&self) -> usize {
+        self.managed_policies.len() + self.customer_managed_policies.len()
+    }
 }
 
 /// `PrincipalType`.
@@ -141,7 +156,8 @@ pub enum PrincipalType {
     Group,
 }
 
-/// An account assignment: principal × permission set × account.
+/// An account assignment: principal × permission set × account. The field order is the
+/// sort order, so the assignments of one (account, permission set) pair are contiguous.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct AccountAssignment {
     /// The target account.
@@ -175,8 +191,9 @@ pub struct ProvisionedPermissionSet {
     /// `AWSReservedSSO_<permission set name>_<16 hex>`; a new suffix on every re-provisioning
     /// after removal.
     pub role_name: String,
-    /// Whether the role matches the permission set's latest version.
-    pub status: ProvisioningStatus,
+    /// The permission set's `version` the role was last provisioned from.
+    #[serde(default)]
+    pub version: u64,
 }
 
 /// Create/DeleteAccountAssignment's asynchronous record.
@@ -186,6 +203,9 @@ pub struct AccountAssignmentOperation {
     pub operation: AsyncOperation,
     /// The assignment being created or deleted.
     pub assignment: AccountAssignment,
+    /// The permission set's version when the request was made (what a new role gets).
+    #[serde(default)]
+    pub permission_set_version: u64,
 }
 
 /// ProvisionPermissionSet's asynchronous record.
@@ -198,6 +218,9 @@ pub struct PermissionSetProvisioningOperation {
     /// The one account (`TargetType` `AWS_ACCOUNT`), or `None` for all provisioned accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+    /// The permission set's version when the request was made (what the roles get).
+    #[serde(default)]
+    pub permission_set_version: u64,
 }
 
 /// SSO Admin's state.
@@ -205,15 +228,18 @@ pub struct PermissionSetProvisioningOperation {
 pub struct SsoAdminState {
     /// The one instance.
     pub instance: Instance,
+    /// The instance's tags.
+    #[serde(default)]
+    pub instance_tags: BTreeMap<String, String>,
     /// Permission sets by ARN.
     #[serde(default)]
     pub permission_sets: BTreeMap<String, PermissionSet>,
     /// Account assignments (completed creations only).
     #[serde(default)]
     pub account_assignments: BTreeSet<AccountAssignment>,
-    /// Permission sets provisioned into accounts.
+    /// Permission sets provisioned into accounts: account id → permission set ARN → role.
     #[serde(default)]
-    pub provisioned: Vec<ProvisionedPermissionSet>,
+    pub provisioned: BTreeMap<String, BTreeMap<String, ProvisionedPermissionSet>>,
     /// CreateAccountAssignment requests by request id.
     #[serde(default)]
     pub assignment_creations: BTreeMap<String, AccountAssignmentOperation>,
@@ -223,6 +249,20 @@ pub struct SsoAdminState {
     /// ProvisionPermissionSet requests by request id.
     #[serde(default)]
     pub provisioning_requests: BTreeMap<String, PermissionSetProvisioningOperation>,
+    /// Request ids of the three maps above not settled yet, so `settle` and the overlap
+    /// checks never walk the whole history.
+    #[serde(default)]
+    pub pending: BTreeSet<String>,
+}
+
+/// What an unsettled asynchronous request touches: a permission set in one account, or in
+/// every account it is provisioned to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingTarget<'a> {
+    /// The permission set.
+    pub permission_set_arn: &'a str,
+    /// The account, or `None` for `ALL_PROVISIONED_ACCOUNTS`.
+    pub account_id: Option<&'a str>,
 }
 
 impl SsoAdminState {
@@ -246,17 +286,288 @@ impl SsoAdminState {
         };
         Self {
             instance,
+            instance_tags: BTreeMap::new(),
             permission_sets: BTreeMap::new(),
             account_assignments: BTreeSet::new(),
-            provisioned: Vec::new(),
+            provisioned: BTreeMap::new(),
             assignment_creations: BTreeMap::new(),
             assignment_deletions: BTreeMap::new(),
             provisioning_requests: BTreeMap::new(),
+            pending: BTreeSet::new(),
         }
     }
 
     /// The role name a permission set gets in an account, with a fresh random suffix.
     pub fn new_role_name(ids: &mut IdGenerator, permission_set_name: &str) -> String {
         format!("AWSReservedSSO_{permission_set_name}_{}", ids.hex(16))
+    }
+
+    /// Adds an empty permission set named `name` (session duration `PT1H`) and returns its
+    /// ARN.
+    pub fn add_permission_set(
+        &mut self,
+        ids: &mut IdGenerator,
+        name: &str,
+        now: Timestamp,
+    ) -> String {
+        let arn = loop {
+            let arn = format!(
+                "arn:aws:sso:::permissionSet/{}/ps-{}",
+                self.instance.instance_id(),
+                ids.hex(16)
+            );
+            if !self.permission_sets.contains_key(&arn) {
+                break arn;
+            }
+        };
+        self.permission_sets.insert(
+            arn.clone(),
+            PermissionSet {
+                arn: arn.clone(),
+                name: name.to_owned(),
+                description: None,
+                created_date: now,
+                session_duration: "PT1H".into(),
+                relay_state: None,
+                inline_policy: None,
+                managed_policies: BTreeMap::new(),
+                customer_managed_policies: BTreeSet::new(),
+                permissions_boundary: None,
+                tags: BTreeMap::new(),
+                version: 0,
+            },
+        );
+        arn
+    }
+
+    /// The assignments of one permission set in one account (a range of the sorted set).
+    pub fn assignments_for<'a>(
+        &'a self,
+        account_id: &'a str,
+        permission_set_arn: &'a str,
+    ) -> impl Iterator<Item = &'a AccountAssignment> + 'a {
+        let lowest = AccountAssignment {
+            account_id: account_id.to_owned(),
+            permission_set_arn: permission_set_arn.to_owned(),
+            principal_type: PrincipalType::User,
+            principal_id: String::new(),
+        };
+        self.account_assignments
+            .range(lowest..)
+            .take_while(move |assignment| {
+                assignment.account_id == account_id
+                    && assignment.permission_set_arn == permission_set_arn
+            })
+    }
+
+    /// The provisioned copy of a permission set in an account, if any.
+    #[must_use]
+    pub fn provisioned_in(
+        &self,
+        account_id: &str,
+        permission_set_arn: &str,
+    ) -> Option<&ProvisionedPermissionSet> {
+        self.provisioned.get(account_id)?.get(permission_set_arn)
+    }
+
+    /// The accounts a permission set is provisioned to, in id order.
+    pub fn accounts_provisioned_with<'a>(
+        &'a self,
+        permission_set_arn: &'a str,
+    ) -> impl Iterator<Item = &'a ProvisionedPermissionSet> + 'a {
+        self.provisioned
+            .values()
+            .filter_map(move |by_arn| by_arn.get(permission_set_arn))
+    }
+
+    /// Whether the provisioned copy matches the permission set's latest version.
+    #[must_use]
+    pub fn provisioning_status(
+        &self,
+        provisioned: &ProvisionedPermissionSet,
+    ) -> ProvisioningStatus {
+        let latest = self
+            .permission_sets
+            .get(&provisioned.permission_set_arn)
+            .map_or(0, |permission_set| permission_set.version);
+        if provisioned.version >= latest {
+            ProvisioningStatus::LatestPermissionSetProvisioned
+        } else {
+            ProvisioningStatus::LatestPermissionSetNotProvisioned
+        }
+    }
+
+    /// Provisions `permission_set_arn` into `account_id` at `version`: creates the role
+    /// (with a fresh suffix) when absent, else brings it up to `version`.
+    pub fn provision(
+        &mut self,
+        ids: &mut IdGenerator,
+        account_id: &str,
+        permission_set_arn: &str,
+        version: u64,
+    ) {
+        let Some(name) = self
+            .permission_sets
+            .get(permission_set_arn)
+            .map(|permission_set| permission_set.name.clone())
+        else {
+            return;
+        };
+        let by_arn = self.provisioned.entry(account_id.to_owned()).or_default();
+        match by_arn.get_mut(permission_set_arn) {
+            Some(existing) => existing.version = existing.version.max(version),
+            None => {
+                by_arn.insert(
+                    permission_set_arn.to_owned(),
+                    ProvisionedPermissionSet {
+                        account_id: account_id.to_owned(),
+                        permission_set_arn: permission_set_arn.to_owned(),
+                        role_name: Self::new_role_name(ids, &name),
+                        version,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Removes the provisioned copy (and its role) from an account.
+    pub fn deprovision(&mut self, account_id: &str, permission_set_arn: &str) {
+        if let Some(by_arn) = self.provisioned.get_mut(account_id) {
+            by_arn.remove(permission_set_arn);
+            if by_arn.is_empty() {
+                self.provisioned.remove(account_id);
+            }
+        }
+    }
+
+    /// What an unsettled request touches, by request id.
+    #[must_use]
+    pub fn pending_target(&self, request_id: &str) -> Option<PendingTarget<'_>> {
+        if let Some(record) = self
+            .assignment_creations
+            .get(request_id)
+            .or_else(|| self.assignment_deletions.get(request_id))
+        {
+            return Some(PendingTarget {
+                permission_set_arn: &record.assignment.permission_set_arn,
+                account_id: Some(&record.assignment.account_id),
+            });
+        }
+        self.provisioning_requests
+            .get(request_id)
+            .map(|record| PendingTarget {
+                permission_set_arn: &record.permission_set_arn,
+                account_id: record.account_id.as_deref(),
+            })
+    }
+
+    /// Whether a request still in progress at `now` touches `permission_set_arn` in
+    /// `account_id` (`None`: in any account).
+    #[must_use]
+    pub fn has_overlapping_request(
+        &self,
+        now: Timestamp,
+        permission_set_arn: &str,
+        account_id: Option<&str>,
+    ) -> bool {
+        self.pending.iter().any(|request_id| {
+            let in_progress = self
+                .operation(request_id)
+                .is_some_and(|operation| operation.status(now) == AsyncStatus::InProgress);
+            in_progress
+                && self.pending_target(request_id).is_some_and(|target| {
+                    target.permission_set_arn == permission_set_arn
+                        && match (target.account_id, account_id) {
+                            (Some(theirs), Some(ours)) => theirs == ours,
+                            _ => true,
+                        }
+                })
+        })
+    }
+
+    fn operation(&self, request_id: &str) -> Option<&AsyncOperation> {
+        self.assignment_creations
+            .get(request_id)
+            .or_else(|| self.assignment_deletions.get(request_id))
+            .map(|record| &record.operation)
+            .or_else(|| {
+                self.provisioning_requests
+                    .get(request_id)
+                    .map(|record| &record.operation)
+            })
+    }
+
+    /// Applies the completion side effects of every request due by `now`, in completion
+    /// order: a created assignment is added and its permission set provisioned into the
+    /// account; a deleted one is removed, and the permission set deprovisioned from the
+    /// account with its last assignment; a provisioning brings the roles up to the version
+    /// it was made at. Failed requests change nothing. Returns whether anything settled.
+    pub fn settle(&mut self, ids: &mut IdGenerator, now: Timestamp) -> bool {
+        let mut due: Vec<(Timestamp, String)> = self
+            .pending
+            .iter()
+            .filter_map(|request_id| {
+                let operation = self.operation(request_id)?;
+                (operation.completes_at <= now)
+                    .then(|| (operation.completes_at, request_id.clone()))
+            })
+            .collect();
+        if due.is_empty() {
+            return false;
+        }
+        due.sort();
+        for (_, request_id) in due {
+            self.pending.remove(&request_id);
+            self.settle_one(ids, now, &request_id);
+        }
+        true
+    }
+
+    fn settle_one(&mut self, ids: &mut IdGenerator, now: Timestamp, request_id: &str) {
+        if let Some(record) = self.assignment_creations.get_mut(request_id) {
+            if record.operation.settle(now) && record.operation.failure_reason.is_none() {
+                let record = record.clone();
+                let assignment = record.assignment;
+                self.provision(
+                    ids,
+                    &assignment.account_id,
+                    &assignment.permission_set_arn,
+                    record.permission_set_version,
+                );
+                self.account_assignments.insert(assignment);
+            }
+        } else if let Some(record) = self.assignment_deletions.get_mut(request_id) {
+            if record.operation.settle(now) && record.operation.failure_reason.is_none() {
+                let assignment = record.assignment.clone();
+                self.account_assignments.remove(&assignment);
+                if self
+                    .assignments_for(&assignment.account_id, &assignment.permission_set_arn)
+                    .next()
+                    .is_none()
+                {
+                    self.deprovision(&assignment.account_id, &assignment.permission_set_arn);
+                }
+            }
+        } else if let Some(record) = self.provisioning_requests.get_mut(request_id)
+            && record.operation.settle(now)
+            && record.operation.failure_reason.is_none()
+        {
+            let record = record.clone();
+            let accounts: Vec<String> = match record.account_id {
+                Some(account_id) => vec![account_id],
+                None => self
+                    .accounts_provisioned_with(&record.permission_set_arn)
+                    .map(|provisioned| provisioned.account_id.clone())
+                    .collect(),
+            };
+            for account_id in accounts {
+                self.provision(
+                    ids,
+                    &account_id,
+                    &record.permission_set_arn,
+                    record.permission_set_version,
+                );
+            }
+        }
     }
 }
