@@ -118,6 +118,10 @@ pub struct SandboxServeArgs {
     /// The management account id of a fresh state.
     #[arg(long, default_value = "111111111111", value_name = "ID")]
     pub management_account_id: String,
+    /// How long asynchronous operations (account creation, account assignments, provisioning)
+    /// stay `IN_PROGRESS`, in seconds (fractions allowed; default 0.3).
+    #[arg(long, value_name = "SECONDS")]
+    pub async_duration: Option<f64>,
 }
 
 /// `monban validate`.

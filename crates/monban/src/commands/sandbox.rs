@@ -18,11 +18,22 @@ pub fn serve(args: &SandboxServeArgs, printer: &Printer) -> anyhow::Result<ExitS
             args.addr
         )
     })?;
+    let async_duration = args
+        .async_duration
+        .map(|seconds| {
+            std::time::Duration::try_from_secs_f64(seconds).map_err(|_| {
+                anyhow::anyhow!(
+                    "`--async-duration {seconds}` is not a number of seconds (0 or more)"
+                )
+            })
+        })
+        .transpose()?;
     let config = monban_emulator::Config {
         addr,
         state_dir: args.state.clone(),
         region: args.region.clone(),
         management_account_id: args.management_account_id.clone(),
+        async_duration,
         ..monban_emulator::Config::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
