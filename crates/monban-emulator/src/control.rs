@@ -4,8 +4,8 @@
 //! - `GET  /_sandbox/health` — liveness plus the clock and the fresh-state ids.
 //! - `POST /_sandbox/clock/advance` `{"seconds": n}` — move the sandbox clock forward.
 //! - `POST /_sandbox/reset` — a fresh World (and an empty request log).
-//! - `POST /_sandbox/seed` — bulk-create OUs, accounts, users, groups, memberships and
-//!   access keys (see [`SeedRequest`]); all or nothing.
+//! - `POST /_sandbox/seed` — bulk-create OUs, accounts, users, groups, memberships, access
+//!   keys, permission sets and account assignments (see [`SeedRequest`]); all or nothing.
 //! - `GET  /_sandbox/requests` — the request log: every AWS operation served.
 
 use std::collections::BTreeMap;
@@ -25,6 +25,7 @@ use crate::auth::CredentialRecord;
 use crate::engine::Engine;
 use crate::services::identity_store::state::{Name, TypedValue, UserStatus};
 use crate::services::organizations::state::JoinedMethod;
+use crate::services::sso_admin::seed::{self as sso_admin_seed, SeedAssignment, SeedPermissionSet};
 use crate::world::World;
 
 pub(crate) fn router() -> Router<Arc<Engine>> {
@@ -176,6 +177,12 @@ pub struct SeedRequest {
     /// Extra access keys (e.g. for a member account).
     #[serde(default)]
     pub credentials: Vec<SeedCredential>,
+    /// SSO Admin permission sets with their policies and tags.
+    #[serde(default)]
+    pub permission_sets: Vec<SeedPermissionSet>,
+    /// SSO Admin account assignments, applied as completed and provisioned.
+    #[serde(default)]
+    pub assignments: Vec<SeedAssignment>,
 }
 
 /// An account to seed.
@@ -269,6 +276,10 @@ pub struct SeedResult {
     pub groups: BTreeMap<String, String>,
     /// How many memberships were created.
     pub memberships: usize,
+    /// Permission set name → ARN.
+    pub permission_sets: BTreeMap<String, String>,
+    /// How many account assignments were created.
+    pub assignments: usize,
 }
 
 async fn seed(
@@ -487,6 +498,9 @@ fn apply_seed(world: &mut World, request: SeedRequest) -> Result<SeedResult, Str
         }
         result.groups.insert(group.display_name, group_id);
     }
+    let sso_admin = sso_admin_seed::apply(world, request.permission_sets, request.assignments)?;
+    result.permission_sets = sso_admin.permission_sets;
+    result.assignments = sso_admin.assignments;
     for credential in request.credentials {
         if !world
             .organizations

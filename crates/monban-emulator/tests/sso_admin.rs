@@ -1428,3 +1428,211 @@ async fn only_the_management_account_and_delegated_administrators_may_administer
     );
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn seeded_permission_sets_and_assignments_are_provisioned_and_complete() {
+    let (server, sdk) = common::start().await;
+    let endpoint = server.endpoint_url();
+    let seeded = common::seed(
+        &endpoint,
+        &json!({
+            "accounts": [
+                {"name": "dev", "email": "dev@example.com", "id": "222222222222"},
+                {"name": "prod", "email": "prod@example.com"}
+            ],
+            "users": [{"user_name": "alice"}],
+            "groups": [{"display_name": "admins", "members": ["alice"]}],
+            "permission_sets": [
+                {
+                    "name": "Admin",
+                    "description": "Full access",
+                    "session_duration": "PT4H",
+                    "relay_state": "https://console.aws.amazon.com/",
+                    "inline_policy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}",
+                    "managed_policies": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+                    "customer_managed_policies": [{"name": "Extra", "path": "/team/"}],
+                    "permissions_boundary": {"managed_policy_arn": "arn:aws:iam::aws:policy/PowerUserAccess"},
+                    "tags": {"owner": "platform"}
+                },
+                {"name": "ReadOnly"}
+            ],
+            "assignments": [
+                {"account_id": "222222222222", "permission_set": "Admin", "group": "admins"},
+                {"account_name": "prod", "permission_set": "Admin", "user": "alice"},
+                {"account_name": "prod", "permission_set": "ReadOnly", "group": "admins"}
+            ]
+        }),
+    )
+    .await;
+    assert_eq!(seeded["assignments"], 3);
+    let admin = seeded["permission_sets"]["Admin"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let prod = seeded["accounts"]["prod"].as_str().unwrap().to_owned();
+    let client = Client::new(&sdk);
+    let instance = instance_arn(&client).await;
+
+    let described = client
+        .describe_permission_set()
+        .instance_arn(&instance)
+        .permission_set_arn(&admin)
+        .send()
+        .await
+        .unwrap()
+        .permission_set
+        .unwrap();
+    assert_eq!(described.session_duration(), Some("PT4H"));
+    assert_eq!(described.description(), Some("Full access"));
+    let policies = client
+        .list_managed_policies_in_permission_set()
+        .instance_arn(&instance)
+        .permission_set_arn(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        policies.attached_managed_policies()[0].name(),
+        Some("AdministratorAccess")
+    );
+    let boundary = client
+        .get_permissions_boundary_for_permission_set()
+        .instance_arn(&instance)
+        .permission_set_arn(&admin)
+        .send()
+        .await
+        .unwrap()
+        .permissions_boundary
+        .unwrap();
+    assert_eq!(
+        boundary.managed_policy_arn(),
+        Some("arn:aws:iam::aws:policy/PowerUserAccess")
+    );
+    let tags = client
+        .list_tags_for_resource()
+        .resource_arn(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags.tags()[0].key(), "owner");
+
+    let mut accounts = accounts_for(
+        &client,
+        &instance,
+        &admin,
+        Some(ProvisioningStatus::LatestPermissionSetProvisioned),
+    )
+    .await;
+    accounts.sort();
+    let mut expected = vec!["222222222222".to_owned(), prod.clone()];
+    expected.sort();
+    assert_eq!(accounts, expected);
+    assert_eq!(provisioned_to(&client, &instance, &prod).await.len(), 2);
+    let assignments = client
+        .list_account_assignments()
+        .instance_arn(&instance)
+        .account_id(&prod)
+        .permission_set_arn(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        assignments.account_assignments()[0].principal_id(),
+        seeded["users"]["alice"].as_str()
+    );
+    // Seeded assignments are in effect without status records.
+    let statuses = client
+        .list_account_assignment_creation_status()
+        .instance_arn(&instance)
+        .send()
+        .await
+        .unwrap();
+    assert!(statuses.account_assignments_creation_status().is_empty());
+
+    // All or nothing: one bad item and nothing is created.
+    for bad in [
+        json!({"permission_sets": [{"name": "Fine"}, {"name": "bad name"}]}),
+        json!({"permission_sets": [{"name": "admin"}]}),
+        json!({"permission_sets": [{"name": "Fine", "session_duration": "PT24H"}]}),
+        json!({"assignments": [{"account_id": "999999999999", "permission_set": "Admin", "user": "alice"}]}),
+        json!({"assignments": [{"account_id": "222222222222", "permission_set": "Nope", "user": "alice"}]}),
+        json!({"assignments": [{"account_id": "222222222222", "permission_set": "Admin", "user": "nobody"}]}),
+        json!({"assignments": [{"account_id": "222222222222", "permission_set": "Admin", "group": "admins"}]}),
+    ] {
+        let (status, body) = common::control_post(&endpoint, "seed", &bad).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    let listed = client
+        .list_permission_sets()
+        .instance_arn(&instance)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.permission_sets().len(), 2);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_large_seed_applies_quickly_and_lists_completely() {
+    let (server, sdk) = common::start().await;
+    let endpoint = server.endpoint_url();
+    let accounts: Vec<serde_json::Value> = (0..100)
+        .map(|index| {
+            json!({"name": format!("account-{index}"), "email": format!("a{index}@example.com"),
+                   "id": format!("3000000{index:05}")})
+        })
+        .collect();
+    let groups: Vec<serde_json::Value> = (0..20)
+        .map(|index| json!({"display_name": format!("group-{index}")}))
+        .collect();
+    let permission_sets: Vec<serde_json::Value> = (0..200)
+        .map(|index| json!({"name": format!("Set{index:03}")}))
+        .collect();
+    let mut assignments = Vec::new();
+    for account in 0..100 {
+        for set in 0..10 {
+            for group in 0..2 {
+                assignments.push(json!({
+                    "account_id": format!("3000000{account:05}"),
+                    "permission_set": format!("Set{:03}", (account + set * 17) % 200),
+                    "group": format!("group-{}", (account + group * 7 + set) % 20),
+                }));
+            }
+        }
+    }
+    let started = std::time::Instant::now();
+    let seeded = common::seed(
+        &endpoint,
+        &json!({"accounts": accounts, "groups": groups,
+                "permission_sets": permission_sets, "assignments": assignments}),
+    )
+    .await;
+    assert_eq!(seeded["assignments"], 2000);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let client = Client::new(&sdk);
+    let instance = instance_arn(&client).await;
+    let mut total = 0;
+    let mut token = None;
+    loop {
+        let page = client
+            .list_permission_sets_provisioned_to_account()
+            .instance_arn(&instance)
+            .account_id("300000000042")
+            .max_results(3)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        total += page.permission_sets().len();
+        token = page.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(total, 10);
+    server.shutdown().await.unwrap();
+}

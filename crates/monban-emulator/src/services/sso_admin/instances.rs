@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::state::{Instance, InstanceStatus};
-use super::{SsoAdminError, access_denied, may_administer};
+use super::{SsoAdminError, access_denied, may_administer, validation};
 use crate::pagination::{self, PageRequest};
 use crate::protocol::aws_json::RequestContext;
 use crate::protocol::timestamp::epoch_seconds;
@@ -96,14 +96,7 @@ pub(super) fn describe_instance(
     input: DescribeInstanceRequest,
 ) -> Result<InstanceOutput, SsoAdminError> {
     let DescribeInstanceRequest { instance_arn } = input;
-    if !is_instance_arn(&instance_arn) {
-        return Err(SsoAdminError::ValidationException {
-            message: format!(
-                "1 validation error detected: Value '{instance_arn}' at 'instanceArn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws(-[a-z]{{1,5}}){{0,3}}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{{16}}"
-            ),
-            reason: None,
-        });
-    }
+    validation::check_instance_arn("instanceArn", &instance_arn)?;
     // DescribeInstance models no ResourceNotFoundException: an instance the caller cannot
     // see (any ARN but the sandbox's own) is an access-denied case (sandbox decision).
     let instance = &world.sso_admin.instance;
@@ -111,43 +104,4 @@ pub(super) fn describe_instance(
         return Err(access_denied(context, "DescribeInstance"));
     }
     Ok(InstanceOutput::from(instance))
-}
-
-/// `arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}` (model pattern).
-fn is_instance_arn(arn: &str) -> bool {
-    let Some(rest) = arn.strip_prefix("arn:") else {
-        return false;
-    };
-    let Some((partition, rest)) = rest.split_once(':') else {
-        return false;
-    };
-    let Some(suffix) = rest.strip_prefix("sso:::instance/") else {
-        return false;
-    };
-    let id = suffix.strip_prefix("sso").unwrap_or(suffix);
-    let Some(id) = id.strip_prefix("ins-") else {
-        return false;
-    };
-    partition.starts_with("aws")
-        && id.len() == 16
-        && id
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'.')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_instance_arn;
-
-    #[test]
-    fn instance_arn_pattern() {
-        assert!(is_instance_arn(
-            "arn:aws:sso:::instance/ssoins-0123456789abcdef"
-        ));
-        assert!(is_instance_arn(
-            "arn:aws:sso:::instance/ins-0123456789abcdef"
-        ));
-        assert!(!is_instance_arn("arn:aws:sso:::instance/ssoins-short"));
-        assert!(!is_instance_arn("ssoins-0123456789abcdef"));
-    }
 }

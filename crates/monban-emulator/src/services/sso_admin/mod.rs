@@ -18,6 +18,7 @@ mod instances;
 mod permission_sets;
 mod policies;
 mod provisioning;
+pub mod seed;
 pub mod state;
 mod tags;
 pub mod validation;

@@ -571,3 +571,149 @@ impl SsoAdminState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use jiff::SignedDuration;
+
+    use super::*;
+
+    fn assignment(
+        account_id: &str,
+        permission_set_arn: &str,
+        principal_id: &str,
+    ) -> AccountAssignment {
+        AccountAssignment {
+            account_id: account_id.into(),
+            permission_set_arn: permission_set_arn.into(),
+            principal_type: PrincipalType::User,
+            principal_id: principal_id.into(),
+        }
+    }
+
+    fn start(
+        state: &mut SsoAdminState,
+        ids: &mut IdGenerator,
+        now: Timestamp,
+        assignment: AccountAssignment,
+        create: bool,
+    ) {
+        let request_id = ids.uuid();
+        let record = AccountAssignmentOperation {
+            operation: AsyncOperation::start(
+                request_id.clone(),
+                now,
+                SignedDuration::from_secs(1),
+                None,
+            ),
+            assignment,
+            permission_set_version: 0,
+        };
+        state.pending.insert(request_id.clone());
+        if create {
+            state.assignment_creations.insert(request_id, record);
+        } else {
+            state.assignment_deletions.insert(request_id, record);
+        }
+    }
+
+    #[test]
+    fn the_last_assignment_removed_drops_the_role_and_a_new_one_gets_a_new_suffix() {
+        let mut ids = IdGenerator::new(7);
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let mut state = SsoAdminState::fresh(&mut ids, "111111111111", "us-east-1", now);
+        let arn = state.add_permission_set(&mut ids, "Admin", now);
+        for user in ["u1", "u2"] {
+            start(
+                &mut state,
+                &mut ids,
+                now,
+                assignment("222222222222", &arn, user),
+                true,
+            );
+        }
+        assert!(!state.settle(&mut ids, now));
+        let later = now + SignedDuration::from_secs(2);
+        assert!(state.settle(&mut ids, later));
+        assert!(state.pending.is_empty());
+        assert_eq!(state.assignments_for("222222222222", &arn).count(), 2);
+        let role = state
+            .provisioned_in("222222222222", &arn)
+            .unwrap()
+            .role_name
+            .clone();
+        let suffix = role.strip_prefix("AWSReservedSSO_Admin_").unwrap();
+        assert_eq!(suffix.len(), 16);
+        assert!(suffix.bytes().all(|b| b.is_ascii_hexdigit()));
+
+        start(
+            &mut state,
+            &mut ids,
+            later,
+            assignment("222222222222", &arn, "u1"),
+            false,
+        );
+        let later = later + SignedDuration::from_secs(2);
+        state.settle(&mut ids, later);
+        assert_eq!(
+            state
+                .provisioned_in("222222222222", &arn)
+                .unwrap()
+                .role_name,
+            role
+        );
+        start(
+            &mut state,
+            &mut ids,
+            later,
+            assignment("222222222222", &arn, "u2"),
+            false,
+        );
+        let later = later + SignedDuration::from_secs(2);
+        state.settle(&mut ids, later);
+        assert!(state.provisioned_in("222222222222", &arn).is_none());
+        assert!(state.provisioned.is_empty());
+
+        start(
+            &mut state,
+            &mut ids,
+            later,
+            assignment("222222222222", &arn, "u1"),
+            true,
+        );
+        let later = later + SignedDuration::from_secs(2);
+        state.settle(&mut ids, later);
+        let new_role = &state
+            .provisioned_in("222222222222", &arn)
+            .unwrap()
+            .role_name;
+        assert!(new_role.starts_with("AWSReservedSSO_Admin_"));
+        assert_ne!(new_role, &role);
+    }
+
+    #[test]
+    fn a_change_marks_the_provisioned_copy_stale_until_provisioned_again() {
+        let mut ids = IdGenerator::new(8);
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let mut state = SsoAdminState::fresh(&mut ids, "111111111111", "us-east-1", now);
+        let arn = state.add_permission_set(&mut ids, "Reader", now);
+        state.provision(&mut ids, "222222222222", &arn, 0);
+        let provisioned = state.provisioned_in("222222222222", &arn).unwrap().clone();
+        assert_eq!(
+            state.provisioning_status(&provisioned),
+            ProvisioningStatus::LatestPermissionSetProvisioned
+        );
+        state.permission_sets.get_mut(&arn).unwrap().version += 1;
+        assert_eq!(
+            state.provisioning_status(&provisioned),
+            ProvisioningStatus::LatestPermissionSetNotProvisioned
+        );
+        state.provision(&mut ids, "222222222222", &arn, 1);
+        let again = state.provisioned_in("222222222222", &arn).unwrap();
+        assert_eq!(again.role_name, provisioned.role_name);
+        assert_eq!(
+            state.provisioning_status(again),
+            ProvisioningStatus::LatestPermissionSetProvisioned
+        );
+    }
+}
