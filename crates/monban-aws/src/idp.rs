@@ -155,6 +155,19 @@ pub async fn provision_directory(
     clients: &Clients,
     directory: &Directory,
 ) -> Result<ProvisionReport, AwsError> {
+    // Every member must be a user of the directory: checked before anything is written.
+    for group in directory.groups.values() {
+        if let Some(member) = group
+            .members
+            .iter()
+            .find(|member| !directory.users.contains_key(*member))
+        {
+            return Err(AwsError::UnknownMember {
+                group: group.display_name.to_string(),
+                member: member.to_string(),
+            });
+        }
+    }
     let started = Instant::now();
     let mark = clients.counter.mark();
     let instance = read_instance(clients).await?.ok_or(AwsError::NoInstance)?;

@@ -105,7 +105,7 @@ pub struct LiveRead {
 
 /// Reads everything ([`ReadParts::all`]) from the target.
 pub async fn read_live_state(clients: &Clients) -> Result<LiveRead, AwsError> {
-    Box::pin(read_live_state_parts(clients, ReadParts::all())).await
+    read_live_state_parts(clients, ReadParts::all()).await
 }
 
 /// Reads the given parts; the others are left empty (and `instance` is `None` when neither
@@ -114,6 +114,11 @@ pub async fn read_live_state_parts(
     clients: &Clients,
     parts: ReadParts,
 ) -> Result<LiveRead, AwsError> {
+    // The whole read is one large state machine; boxing it keeps callers' futures small.
+    Box::pin(read_parts(clients, parts)).await
+}
+
+async fn read_parts(clients: &Clients, parts: ReadParts) -> Result<LiveRead, AwsError> {
     let started = Instant::now();
     let mark = clients.counter.mark();
 
