@@ -18,7 +18,9 @@
 mod access;
 mod change;
 mod digest;
+mod engine;
 mod plan;
+mod policy;
 
 pub use access::{AccessChange, AccessPath, PersonAccess};
 pub use change::{
@@ -27,6 +29,7 @@ pub use change::{
     Principal, PrincipalKind, Resource,
 };
 pub use digest::{canonical_json, repo_digest, state_digest};
+pub use engine::{PlanContext, plan};
 pub use plan::{
     KeptBecause, PLAN_FORMAT_VERSION, Plan, PlanTarget, Severity, Summary, TargetEndpoint,
     Unmanaged, UnmanagedAccount, UnmanagedAssignment, UnmanagedBecause, UnmanagedPermissionSet,

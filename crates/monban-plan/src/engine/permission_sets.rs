@@ -1,0 +1,547 @@
+//! Permission sets: created, updated (compared semantically: policy documents as JSON
+//! values, policy lists as sets, durations by length), re-provisioned where their roles
+//! are outdated, replaced when renamed, and deleted only under `exclusive` once every live
+//! assignment of them is planned for removal.
+//!
+//! Runs after the assignments, because whether a live permission set may go depends on
+//! what happens to its assignments.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use monban_model::{
+    LivePermissionSet, LivePermissionsBoundary, PermissionSet, PermissionsBoundary,
+};
+use serde_json::{Value, json};
+
+use super::assignments::live_key;
+use super::{Planner, count, name_list};
+use crate::change::{
+    AccountRef, Action, Address, Blocker, BoundaryState, Cause, Change, CustomerManagedPolicyState,
+    FieldChange, PermissionSetState, Resource,
+};
+use crate::plan::{KeptBecause, Severity, UnmanagedPermissionSet, WarningCode};
+use crate::policy::{policy_value, same_policy, same_session_duration};
+
+pub(super) fn desired_state(set: &PermissionSet, arn: Option<&str>) -> PermissionSetState {
+    let mut managed_policies: Vec<String> = set
+        .managed_policies
+        .iter()
+        .map(|arn| arn.as_str().to_owned())
+        .collect();
+    managed_policies.sort();
+    managed_policies.dedup();
+    let mut customer_managed_policies: Vec<CustomerManagedPolicyState> = set
+        .customer_managed_policies
+        .iter()
+        .map(|policy| CustomerManagedPolicyState {
+            name: policy.name.as_str().to_owned(),
+            path: policy.path.as_str().to_owned(),
+        })
+        .collect();
+    customer_managed_policies.sort();
+    customer_managed_policies.dedup();
+    PermissionSetState {
+        name: set.name.as_str().to_owned(),
+        arn: arn.map(str::to_owned),
+        description: set
+            .description
+            .as_ref()
+            .map(|description| description.as_str().to_owned()),
+        session_duration: Some(set.session_duration.to_string()),
+        relay_state: set
+            .relay_state
+            .as_ref()
+            .map(|relay_state| relay_state.as_str().to_owned()),
+        managed_policies,
+        customer_managed_policies,
+        inline_policy: set
+            .inline_policy
+            .as_ref()
+            .map(|policy| policy.as_str().to_owned()),
+        permissions_boundary: set
+            .permissions_boundary
+            .as_ref()
+            .map(|boundary| match boundary {
+                PermissionsBoundary::ManagedPolicy(arn) => BoundaryState::ManagedPolicy {
+                    arn: arn.as_str().to_owned(),
+                },
+                PermissionsBoundary::CustomerManagedPolicy(policy) => {
+                    BoundaryState::CustomerManagedPolicy {
+                        name: policy.name.as_str().to_owned(),
+                        path: policy.path.as_str().to_owned(),
+                    }
+                }
+            }),
+        tags: set
+            .tags
+            .iter()
+            .map(|(key, value)| (key.as_str().to_owned(), value.as_str().to_owned()))
+            .collect(),
+    }
+}
+
+pub(super) fn live_state(set: &LivePermissionSet) -> PermissionSetState {
+    let mut managed_policies = set.managed_policies.clone();
+    managed_policies.sort();
+    managed_policies.dedup();
+    let mut customer_managed_policies: Vec<CustomerManagedPolicyState> = set
+        .customer_managed_policies
+        .iter()
+        .map(|policy| CustomerManagedPolicyState {
+            name: policy.name.clone(),
+            path: policy.path.clone(),
+        })
+        .collect();
+    customer_managed_policies.sort();
+    customer_managed_policies.dedup();
+    PermissionSetState {
+        name: set.name.clone(),
+        arn: Some(set.arn.clone()),
+        description: set.description.clone(),
+        session_duration: set.session_duration.clone(),
+        relay_state: set.relay_state.clone(),
+        managed_policies,
+        customer_managed_policies,
+        inline_policy: set.inline_policy.clone(),
+        permissions_boundary: set
+            .permissions_boundary
+            .as_ref()
+            .map(|boundary| match boundary {
+                LivePermissionsBoundary::ManagedPolicy(arn) => {
+                    BoundaryState::ManagedPolicy { arn: arn.clone() }
+                }
+                LivePermissionsBoundary::CustomerManagedPolicy(policy) => {
+                    BoundaryState::CustomerManagedPolicy {
+                        name: policy.name.clone(),
+                        path: policy.path.clone(),
+                    }
+                }
+            }),
+        tags: set.tags.clone(),
+    }
+}
+
+fn to_value<T: serde::Serialize>(value: &T) -> Value {
+    // Plain data (strings, lists, maps with string keys) always serializes.
+    serde_json::to_value(value).expect("plan state serializes to JSON")
+}
+
+/// The fields in which the live permission set differs from the desired one, in field
+/// order. Names and ARNs are not compared.
+pub(super) fn differences(
+    desired: &PermissionSetState,
+    live: &PermissionSetState,
+) -> Vec<FieldChange> {
+    let mut fields = Vec::new();
+    let mut differs = |field: &str, before: Value, after: Value| {
+        fields.push(FieldChange {
+            field: field.to_owned(),
+            before,
+            after,
+        });
+    };
+    if desired.description != live.description {
+        differs(
+            "description",
+            to_value(&live.description),
+            to_value(&desired.description),
+        );
+    }
+    if !same_session_duration(
+        desired.session_duration.as_deref(),
+        live.session_duration.as_deref(),
+    ) {
+        differs(
+            "session_duration",
+            to_value(&live.session_duration),
+            to_value(&desired.session_duration),
+        );
+    }
+    if desired.relay_state != live.relay_state {
+        differs(
+            "relay_state",
+            to_value(&live.relay_state),
+            to_value(&desired.relay_state),
+        );
+    }
+    // Both lists are sorted and de-duplicated: equal lists are equal sets.
+    if desired.managed_policies != live.managed_policies {
+        differs(
+            "managed_policies",
+            to_value(&live.managed_policies),
+            to_value(&desired.managed_policies),
+        );
+    }
+    if desired.customer_managed_policies != live.customer_managed_policies {
+        differs(
+            "customer_managed_policies",
+            to_value(&live.customer_managed_policies),
+            to_value(&desired.customer_managed_policies),
+        );
+    }
+    if !same_policy(
+        desired.inline_policy.as_deref(),
+        live.inline_policy.as_deref(),
+    ) {
+        let document = |text: &Option<String>| text.as_deref().map_or(Value::Null, policy_value);
+        differs(
+            "inline_policy",
+            document(&live.inline_policy),
+            document(&desired.inline_policy),
+        );
+    }
+    if desired.permissions_boundary != live.permissions_boundary {
+        differs(
+            "permissions_boundary",
+            to_value(&live.permissions_boundary),
+            to_value(&desired.permissions_boundary),
+        );
+    }
+    if desired.tags != live.tags {
+        differs("tags", json!(live.tags), json!(desired.tags));
+    }
+    fields
+}
+
+impl<'input> Planner<'input> {
+    /// Whether every live assignment of the permission set is deleted by this plan (those
+    /// on closing accounts do not count: they linger until AWS closes the account).
+    fn all_assignments_removed(&self, arn: &str) -> bool {
+        self.index
+            .assignments_by_permission_set
+            .get(arn)
+            .is_none_or(|assignments| {
+                assignments.iter().all(|assignment| {
+                    self.removed
+                        .get(&live_key(assignment))
+                        .is_some_and(|cause| *cause != Cause::Closed)
+                })
+            })
+    }
+
+    /// The accounts a live permission set is provisioned into, and the outdated ones.
+    fn provisioned_accounts(&self, arn: &str) -> (Vec<AccountRef>, Vec<AccountRef>) {
+        let Some(accounts) = self.index.provisioned.get(arn) else {
+            return (Vec::new(), Vec::new());
+        };
+        let all = self.account_refs(accounts.keys().copied());
+        let outdated = self.account_refs(
+            accounts
+                .iter()
+                .filter(|(_, current)| !**current)
+                .map(|(id, _)| *id),
+        );
+        (all, outdated)
+    }
+
+    pub(super) fn plan_permission_sets(&mut self) {
+        let repo = self.repo;
+        let live = self.live();
+        let instance_missing = live.instance.is_none();
+        if instance_missing && (!repo.permission_sets.is_empty() || !self.declared.is_empty()) {
+            self.complete = false;
+            self.warn(
+                Severity::Error,
+                WarningCode::NoIdentityCenterInstance,
+                format!(
+                    "organization {} has no IAM Identity Center instance, so no permission set \
+                     or assignment can be planned. Enable IAM Identity Center in the management \
+                     account (region {}).",
+                    live.organization.id,
+                    repo.settings.identity_center.region.as_str()
+                ),
+                None,
+            );
+        }
+        let renames = self.detect_renames();
+        for set in repo.permission_sets.values() {
+            let name = set.name.as_str();
+            if let Some(live_set) = self.index.permission_sets_by_name.get(name).copied() {
+                self.plan_existing_permission_set(set, live_set);
+            } else if let Some(old) = renames.get(name).copied() {
+                self.plan_replacement(set, old);
+            } else {
+                let after = desired_state(set, None);
+                self.permission_set_changes.push(Change {
+                    address: Address::PermissionSet {
+                        permission_set: name.to_owned(),
+                    },
+                    action: Action::Create,
+                    cause: Cause::Declared,
+                    before: None,
+                    after: Some(Resource::PermissionSet(after)),
+                    fields: Vec::new(),
+                    provision: Vec::new(),
+                    blocked_by: if instance_missing {
+                        vec![Blocker::NoIdentityCenterInstance]
+                    } else {
+                        Vec::new()
+                    },
+                    reason: format!("permission-sets/{name}.yaml is new"),
+                });
+            }
+        }
+        let replaced: BTreeSet<&str> = renames.values().map(|old| old.name.as_str()).collect();
+        let undeclared: Vec<&LivePermissionSet> = live
+            .permission_sets
+            .iter()
+            .filter(|set| {
+                !repo.permission_sets.contains_key(set.name.as_str())
+                    && !replaced.contains(set.name.as_str())
+            })
+            .collect();
+        self.plan_undeclared_permission_sets(&undeclared);
+    }
+
+    /// Renames: a permission set the repo declares and AWS lacks, paired with a live one
+    /// the repo does not declare whose content (everything but the name) is identical.
+    /// Only a one-to-one match counts, only under `exclusive` (otherwise the old one would
+    /// stay and it is no rename), and only when every live assignment of the old one is
+    /// planned for removal. Returns new name → old live permission set.
+    fn detect_renames(&self) -> BTreeMap<&'input str, &'input LivePermissionSet> {
+        let mut renames = BTreeMap::new();
+        if !self.exclusive() {
+            return renames;
+        }
+        let repo = self.repo;
+        let live = self.live();
+        let missing: Vec<&PermissionSet> = repo
+            .permission_sets
+            .values()
+            .filter(|set| {
+                !self
+                    .index
+                    .permission_sets_by_name
+                    .contains_key(set.name.as_str())
+            })
+            .collect();
+        let candidates: Vec<&LivePermissionSet> = live
+            .permission_sets
+            .iter()
+            .filter(|set| {
+                !repo.permission_sets.contains_key(set.name.as_str())
+                    && self.all_assignments_removed(&set.arn)
+            })
+            .collect();
+        let mut matches: BTreeMap<&str, Vec<&LivePermissionSet>> = BTreeMap::new();
+        let mut matched_by: BTreeMap<&str, usize> = BTreeMap::new();
+        for set in &missing {
+            let desired = desired_state(set, None);
+            for candidate in &candidates {
+                if differences(&desired, &live_state(candidate)).is_empty() {
+                    matches
+                        .entry(set.name.as_str())
+                        .or_default()
+                        .push(candidate);
+                    *matched_by.entry(candidate.arn.as_str()).or_default() += 1;
+                }
+            }
+        }
+        for (name, found) in matches {
+            if let [old] = found.as_slice()
+                && matched_by.get(old.arn.as_str()) == Some(&1)
+            {
+                renames.insert(name, *old);
+            }
+        }
+        renames
+    }
+
+    fn plan_existing_permission_set(
+        &mut self,
+        set: &PermissionSet,
+        live_set: &'input LivePermissionSet,
+    ) {
+        let name = set.name.as_str();
+        let desired = desired_state(set, Some(&live_set.arn));
+        let before = live_state(live_set);
+        let fields = differences(&desired, &before);
+        let (provisioned, outdated) = self.provisioned_accounts(&live_set.arn);
+        let address = Address::PermissionSet {
+            permission_set: name.to_owned(),
+        };
+        if !fields.is_empty() {
+            let changed: Vec<&str> = fields.iter().map(|field| field.field.as_str()).collect();
+            let mut reason = format!("changes {}", changed.join(", "));
+            if !provisioned.is_empty() {
+                reason = format!(
+                    "{reason}; re-provisions the role in {}",
+                    count(provisioned.len(), "account", "accounts")
+                );
+            }
+            self.permission_set_changes.push(Change {
+                address,
+                action: Action::Update,
+                cause: Cause::Declared,
+                before: Some(Resource::PermissionSet(before)),
+                after: Some(Resource::PermissionSet(desired)),
+                fields,
+                provision: provisioned,
+                blocked_by: Vec::new(),
+                reason,
+            });
+        } else if !outdated.is_empty() {
+            let reason = format!(
+                "the role is outdated in {} (LATEST_PERMISSION_SET_NOT_PROVISIONED): {}",
+                count(outdated.len(), "account", "accounts"),
+                name_list(outdated.iter().map(|account| account.name.as_str()))
+            );
+            self.provision_changes.push(Change {
+                address,
+                action: Action::Provision,
+                cause: Cause::Outdated,
+                before: Some(Resource::PermissionSet(before)),
+                after: Some(Resource::PermissionSet(desired)),
+                fields: Vec::new(),
+                provision: outdated,
+                blocked_by: Vec::new(),
+                reason,
+            });
+        }
+    }
+
+    /// A rename is a replacement in AWS: the new permission set gets new roles (new role
+    /// ARNs) wherever it is assigned, and the old one's roles are deleted.
+    fn plan_replacement(&mut self, set: &PermissionSet, old: &'input LivePermissionSet) {
+        let name = set.name.as_str();
+        let (provisioned, _) = self.provisioned_accounts(&old.arn);
+        let address = Address::PermissionSet {
+            permission_set: name.to_owned(),
+        };
+        self.warn(
+            Severity::Warning,
+            WarningCode::PermissionSetReplaced,
+            format!(
+                "RENAME = REPLACEMENT: permission set `{}` becomes `{name}`. AWS cannot rename \
+                 a permission set, so `{}` is deleted and `{name}` created: its roles get new \
+                 names and new ARNs (AWSReservedSSO_{name}_…) in {}{}. Anything that references \
+                 the old role ARNs — trust policies, EKS aws-auth, resource policies — stops \
+                 working, and sessions end. If this is not intended, restore \
+                 permission-sets/{}.yaml.",
+                old.name,
+                old.name,
+                count(provisioned.len(), "account", "accounts"),
+                if provisioned.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " ({})",
+                        name_list(provisioned.iter().map(|account| account.name.as_str()))
+                    )
+                },
+                old.name,
+            ),
+            Some(address.clone()),
+        );
+        for change in &mut self.assignment_deletes {
+            if let Some(Resource::Assignment(before)) = &change.before
+                && before.permission_set_arn.as_deref() == Some(old.arn.as_str())
+            {
+                change.cause = Cause::Replaced {
+                    by: name.to_owned(),
+                };
+                change.reason = format!("permission set {} is replaced by {name}", old.name);
+            }
+        }
+        for (key, cause) in &mut self.removed {
+            if key.1 == old.arn && *cause != Cause::Closed {
+                *cause = Cause::Replaced {
+                    by: name.to_owned(),
+                };
+            }
+        }
+        self.permission_set_changes.push(Change {
+            address,
+            action: Action::Replace,
+            cause: Cause::Renamed {
+                from: old.name.clone(),
+            },
+            before: Some(Resource::PermissionSet(live_state(old))),
+            after: Some(Resource::PermissionSet(desired_state(set, None))),
+            fields: Vec::new(),
+            provision: provisioned,
+            blocked_by: Vec::new(),
+            reason: format!(
+                "renamed from {}: same content under a new name (a replacement)",
+                old.name
+            ),
+        });
+    }
+
+    /// Live permission sets the repo does not declare: deleted under `exclusive` when no
+    /// live assignment of them stays, else reported.
+    fn plan_undeclared_permission_sets(&mut self, undeclared: &[&'input LivePermissionSet]) {
+        let mut not_exclusive = Vec::new();
+        for set in undeclared {
+            if !self.exclusive() {
+                not_exclusive.push(set.name.as_str());
+                self.unmanaged.permission_sets.push(UnmanagedPermissionSet {
+                    name: set.name.clone(),
+                    arn: set.arn.clone(),
+                    kept_because: KeptBecause::NotExclusive,
+                });
+            } else if self.all_assignments_removed(&set.arn) {
+                self.permission_set_deletes.push(Change {
+                    address: Address::PermissionSet {
+                        permission_set: set.name.clone(),
+                    },
+                    action: Action::Delete,
+                    cause: Cause::Undeclared,
+                    before: Some(Resource::PermissionSet(live_state(set))),
+                    after: None,
+                    fields: Vec::new(),
+                    provision: Vec::new(),
+                    blocked_by: Vec::new(),
+                    reason: "not in the repo (`safety.exclusive` removes undeclared permission \
+                             sets)"
+                        .to_owned(),
+                });
+            } else {
+                let kept_on: BTreeSet<String> = self
+                    .index
+                    .assignments_by_permission_set
+                    .get(set.arn.as_str())
+                    .into_iter()
+                    .flatten()
+                    .filter(|assignment| !self.removed.contains_key(&live_key(assignment)))
+                    .map(|assignment| self.account_ref_by_id(&assignment.account_id).name)
+                    .collect();
+                self.warn(
+                    Severity::Warning,
+                    WarningCode::PermissionSetStillAssigned,
+                    format!(
+                        "permission set `{}` is not in the repo but is kept: it is still \
+                         assigned on {} ({}) where this plan does not remove the assignment.",
+                        set.name,
+                        count(kept_on.len(), "account", "accounts"),
+                        name_list(kept_on.iter().map(String::as_str)),
+                    ),
+                    Some(Address::PermissionSet {
+                        permission_set: set.name.clone(),
+                    }),
+                );
+                self.unmanaged.permission_sets.push(UnmanagedPermissionSet {
+                    name: set.name.clone(),
+                    arn: set.arn.clone(),
+                    kept_because: KeptBecause::StillAssigned,
+                });
+            }
+        }
+        if !not_exclusive.is_empty() {
+            self.warn(
+                Severity::Info,
+                WarningCode::UndeclaredPermissionSet,
+                format!(
+                    "{} not in the repo and kept, because `safety.exclusive` is off: {}.",
+                    count(
+                        not_exclusive.len(),
+                        "live permission set is",
+                        "live permission sets are"
+                    ),
+                    name_list(not_exclusive),
+                ),
+                None,
+            );
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The rules of the diff engine, one test each, on repos and live states built in code
+//! (`support`), plus the example repo of `examples/holding` planned against an almost
+//! empty organization.
+
+mod access;
+mod accounts;
+mod assignments;
+mod example;
+mod format;
+mod permission_sets;
+mod safety;
+mod support;
