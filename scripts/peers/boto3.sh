@@ -24,16 +24,25 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.boto3-version" 2>/dev/null)" 
   printf '%s\n' "$BOTO3_VERSION" >"$VENV/.boto3-version"
 fi
 
-# 2. The binary: scripts/test's nextest run has just built target/debug/monban; rebuild
-# (dev profile, no extra profile) only when a source file is newer than it.
+# 2. The binary: scripts/test's nextest run has just built target/debug/monban. Rebuild it
+# (dev profile, no extra profile) only when a file cargo recorded for it (its dep-info
+# `.d`) or a manifest is newer, so a fresh binary never costs a second, differently
+# feature-unified build.
 BIN="${MONBAN_BIN:-target/debug/monban}"
-if [ -z "${MONBAN_BIN:-}" ]; then
-  if [ ! -x "$BIN" ] || [ -n "$(find crates Cargo.toml Cargo.lock -newer "$BIN" \
-      \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' -o -name '*.json' \) \
-      -not -path '*/tests/*' -print -quit)" ]; then
-    log "building monban (cargo build -p monban)"
-    cargo build --locked -p monban
-  fi
+binary_is_stale() {
+  [ -x "$BIN" ] && [ -f "$BIN.d" ] || return 0
+  local file
+  # shellcheck disable=SC2013 # the dep-info file is a space-separated list of paths
+  for file in $(cut -d: -f2- "$BIN.d") Cargo.toml Cargo.lock \
+      $(grep -o '/crates/[^/ ]*/' "$BIN.d" | sort -u | sed 's|^/|./|; s|$|Cargo.toml|'); do
+    [ -e "$file" ] || return 0
+    [ "$file" -nt "$BIN" ] && return 0
+  done
+  return 1
+}
+if [ -z "${MONBAN_BIN:-}" ] && binary_is_stale; then
+  log "building monban (cargo build -p monban)"
+  cargo build --locked -p monban
 fi
 
 # 3. The server, on a free loopback port with its own state dir; always stopped.

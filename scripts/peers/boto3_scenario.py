@@ -656,6 +656,591 @@ def identity_store_scenario(identity_store, identity_store_id: str) -> dict:
 
 
 # ----------------------------------------------------------------------------------------
+# SSO Admin
+# ----------------------------------------------------------------------------------------
+
+INLINE_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}],
+}
+# Permission sets of every kind: name -> what it holds.
+PERMISSION_SETS = {
+    "AdministratorAccess": {
+        "SessionDuration": "PT1H",
+        "Description": "Full access, short sessions",
+        "managed": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+        "tags": {"tier": "privileged"},
+    },
+    "ReadOnly": {
+        "SessionDuration": "PT8H",
+        "RelayState": "https://console.aws.amazon.com/s3/home?region=us-east-1#",
+        "managed": ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"],
+    },
+    "S3Reader": {"SessionDuration": "PT12H", "inline": INLINE_POLICY},
+    "Deployer": {
+        "SessionDuration": "PT4H",
+        "customer_managed": [{"Name": "app-deploy", "Path": "/"}, {"Name": "app-read", "Path": "/team/payments/"}],
+        "boundary": {"CustomerManagedPolicyReference": {"Name": "deploy-boundary", "Path": "/boundaries/"}},
+    },
+    "PowerUser": {
+        "SessionDuration": "PT2H",
+        "managed": ["arn:aws:iam::aws:policy/PowerUserAccess"],
+        "boundary": {"ManagedPolicyArn": "arn:aws:iam::aws:policy/PowerUserAccess"},
+        "tags": {"tier": "standard", "owner": "platform"},
+    },
+    "Everything": {
+        "SessionDuration": "PT6H",
+        "Description": "Every kind of policy at once",
+        "RelayState": "https://console.aws.amazon.com/cloudwatch/home",
+        "inline": INLINE_POLICY,
+        "managed": ["arn:aws:iam::aws:policy/SecurityAudit"],
+        "customer_managed": [{"Name": "audit-extra", "Path": "/"}],
+        "boundary": {"ManagedPolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+        "tags": {"tier": "audit"},
+    },
+    "Minimal": {},
+}
+
+
+def sso_admin_permission_sets(sso_admin, instance_arn: str) -> dict:
+    """Creates the permission sets of every kind, lists and reads them back; returns
+    name -> ARN."""
+    arns: dict[str, str] = {}
+    for name, plan in PERMISSION_SETS.items():
+        arguments = {key: plan[key] for key in ("SessionDuration", "RelayState", "Description") if key in plan}
+        if "tags" in plan:
+            arguments["Tags"] = [{"Key": key, "Value": value} for key, value in plan["tags"].items()]
+        created = sso_admin.create_permission_set(InstanceArn=instance_arn, Name=name, **arguments)["PermissionSet"]
+        arn = created["PermissionSetArn"]
+        arns[name] = arn
+        CHECKS.equal(f"permission set {name}: created name", created["Name"], name)
+        if "inline" in plan:
+            sso_admin.put_inline_policy_to_permission_set(
+                InstanceArn=instance_arn, PermissionSetArn=arn, InlinePolicy=json.dumps(plan["inline"])
+            )
+        for policy_arn in plan.get("managed", []):
+            sso_admin.attach_managed_policy_to_permission_set(
+                InstanceArn=instance_arn, PermissionSetArn=arn, ManagedPolicyArn=policy_arn
+            )
+        for reference in plan.get("customer_managed", []):
+            sso_admin.attach_customer_managed_policy_reference_to_permission_set(
+                InstanceArn=instance_arn, PermissionSetArn=arn, CustomerManagedPolicyReference=reference
+            )
+        if "boundary" in plan:
+            sso_admin.put_permissions_boundary_to_permission_set(
+                InstanceArn=instance_arn, PermissionSetArn=arn, PermissionsBoundary=plan["boundary"]
+            )
+
+    listed = both_ways("ListPermissionSets", sso_admin, "list_permission_sets", "PermissionSets", 2, InstanceArn=instance_arn)
+    CHECKS.same_set("ListPermissionSets", listed, arns.values())
+    for name, plan in PERMISSION_SETS.items():
+        arn = arns[name]
+        described = sso_admin.describe_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn)["PermissionSet"]
+        CHECKS.equal(
+            f"permission set {name}: described",
+            (described["Name"], described["PermissionSetArn"], described.get("Description"), described.get("RelayState")),
+            (name, arn, plan.get("Description"), plan.get("RelayState")),
+        )
+        CHECKS.equal(
+            f"permission set {name}: session duration (AWS's default PT1H)",
+            described.get("SessionDuration"),
+            plan.get("SessionDuration", "PT1H"),
+        )
+        managed = both_ways(
+            f"managed policies of {name}",
+            sso_admin,
+            "list_managed_policies_in_permission_set",
+            "AttachedManagedPolicies",
+            1,
+            InstanceArn=instance_arn,
+            PermissionSetArn=arn,
+        )
+        CHECKS.same_set(f"managed policies of {name}", [policy["Arn"] for policy in managed], plan.get("managed", []))
+        for policy in managed:
+            CHECKS.equal(f"managed policy name {policy['Arn']}", policy["Name"], policy["Arn"].rpartition("/")[2])
+        references = both_ways(
+            f"customer managed references of {name}",
+            sso_admin,
+            "list_customer_managed_policy_references_in_permission_set",
+            "CustomerManagedPolicyReferences",
+            1,
+            InstanceArn=instance_arn,
+            PermissionSetArn=arn,
+        )
+        CHECKS.same_set(
+            f"customer managed references of {name}",
+            [(reference["Name"], reference.get("Path", "/")) for reference in references],
+            [(reference["Name"], reference["Path"]) for reference in plan.get("customer_managed", [])],
+        )
+        inline = sso_admin.get_inline_policy_for_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn)
+        CHECKS.equal(
+            f"inline policy of {name}",
+            json.loads(inline["InlinePolicy"]) if inline.get("InlinePolicy") else None,
+            plan.get("inline"),
+        )
+        if "boundary" in plan:
+            boundary = sso_admin.get_permissions_boundary_for_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn)
+            CHECKS.equal(f"permissions boundary of {name}", boundary["PermissionsBoundary"], plan["boundary"])
+        else:
+            CHECKS.error(
+                f"no permissions boundary on {name}",
+                "ResourceNotFoundException",
+                sso_admin.get_permissions_boundary_for_permission_set,
+                InstanceArn=instance_arn,
+                PermissionSetArn=arn,
+            )
+        tags = paginated(f"tags of {name}", sso_admin, "list_tags_for_resource", "Tags", None, InstanceArn=instance_arn, ResourceArn=arn)
+        CHECKS.equal(f"tags of {name}", {tag["Key"]: tag["Value"] for tag in tags}, plan.get("tags", {}))
+
+    # ---- errors, by code ----
+    CHECKS.error(
+        "duplicate permission set name",
+        "ConflictException",
+        sso_admin.create_permission_set,
+        InstanceArn=instance_arn,
+        Name="ReadOnly",
+    )
+    CHECKS.error(
+        "session duration above 12 hours",
+        "ValidationException",
+        sso_admin.create_permission_set,
+        InstanceArn=instance_arn,
+        Name="TooLong",
+        SessionDuration="PT13H",
+    )
+    missing_arn = arns["Minimal"].rpartition("/")[0] + "/ps-0000000000000000"
+    CHECKS.error(
+        "unknown permission set",
+        "ResourceNotFoundException",
+        sso_admin.describe_permission_set,
+        InstanceArn=instance_arn,
+        PermissionSetArn=missing_arn,
+    )
+    CHECKS.error(
+        "inline policy that is not JSON",
+        "ValidationException",
+        sso_admin.put_inline_policy_to_permission_set,
+        InstanceArn=instance_arn,
+        PermissionSetArn=arns["Minimal"],
+        InlinePolicy="{not json",
+    )
+    return arns
+
+
+def assignment_plan(accounts: list[str], users: list[str], groups: list[str], permission_sets: list[str]) -> list[tuple]:
+    """~200 distinct (account, permission set ARN, principal type, principal id): per account
+    two groups and two users, each with a different permission set."""
+    plan = []
+    count = len(permission_sets)
+    for index, account_id in enumerate(accounts):
+        plan.append((account_id, permission_sets[index % count], "GROUP", groups[index % len(groups)]))
+        plan.append((account_id, permission_sets[(index + 2) % count], "GROUP", groups[(index + 3) % len(groups)]))
+        plan.append((account_id, permission_sets[(index + 4) % count], "USER", users[index % len(users)]))
+        plan.append((account_id, permission_sets[(index + 1) % count], "USER", users[(index + 50) % len(users)]))
+    return plan
+
+
+def with_conflict_retry(what: str, call, **kwargs):
+    """Calls like a careful real client: SSO Admin's ConflictException that is not "already
+    exists" means "a previous write has not propagated yet; retry" (a short wait)."""
+    for _ in range(400):
+        try:
+            return call(**kwargs)
+        except ClientError as error:
+            message = error.response["Error"].get("Message", "")
+            if error.response["Error"]["Code"] != "ConflictException" or "already exists" in message:
+                raise
+            CHECKS.expected_errors += 1
+            RETRIED_CONFLICTS[what] += 1
+            time.sleep(POLL_SECONDS)
+    raise RuntimeError(f"{what}: still conflicting")
+
+
+RETRIED_CONFLICTS: Counter = Counter()
+
+
+def wait_for_assignment_requests(sso_admin, instance_arn: str, request_ids: list[str], kind: str) -> None:
+    """Waits for Create/DeleteAccountAssignment requests the way a real client does: one
+    paged ListAccountAssignment<kind>Status IN_PROGRESS listing until none of ours is
+    left, then Describe each and require SUCCEEDED."""
+    operation = f"list_account_assignment_{kind}_status"
+    key = f"AccountAssignments{kind.capitalize()}Status"
+    ours = set(request_ids)
+
+    def none_in_progress() -> bool:
+        in_progress = manual_pages(
+            f"ListAccountAssignment{kind.capitalize()}Status IN_PROGRESS",
+            getattr(sso_admin, operation),
+            key,
+            100,
+            InstanceArn=instance_arn,
+            Filter={"Status": "IN_PROGRESS"},
+        )
+        return not any(status["RequestId"] in ours for status in in_progress)
+
+    wait_until(f"account assignment {kind}", none_in_progress)
+    describe = getattr(sso_admin, f"describe_account_assignment_{kind}_status")
+    member = f"AccountAssignment{kind.capitalize()}RequestId"
+    for request_id in request_ids:
+        status = describe(InstanceArn=instance_arn, **{member: request_id})[f"AccountAssignment{kind.capitalize()}Status"]
+        CHECKS.equal(f"assignment {kind} {request_id}", status["Status"], "SUCCEEDED")
+
+
+def wait_for_provisioning(sso_admin, instance_arn: str, request_id: str) -> dict:
+    def succeeded() -> bool:
+        status = sso_admin.describe_permission_set_provisioning_status(
+            InstanceArn=instance_arn, ProvisionPermissionSetRequestId=request_id
+        )["PermissionSetProvisioningStatus"]
+        if status["Status"] == "FAILED":
+            raise RuntimeError(f"provisioning {request_id} failed: {status}")
+        return status["Status"] == "SUCCEEDED"
+
+    wait_until(f"provisioning {request_id}", succeeded)
+    return sso_admin.describe_permission_set_provisioning_status(
+        InstanceArn=instance_arn, ProvisionPermissionSetRequestId=request_id
+    )["PermissionSetProvisioningStatus"]
+
+
+def sso_admin_assignments(sso_admin, instance_arn: str, organization: dict, directory: dict, arns: dict) -> int:
+    """~200 account assignments to users and groups, waited for; a permission set changed
+    and re-provisioned; a few assignments deleted; everything listed back. Returns how many
+    assignments remain."""
+    accounts = list(organization["accounts"])
+    users = list(directory["users"])
+    groups = list(directory["groups"])
+    permission_sets = list(arns.values())
+    plan = assignment_plan(accounts, users, groups, permission_sets)
+
+    creation_ids = []
+    for account_id, permission_set_arn, principal_type, principal_id in plan:
+        status = with_conflict_retry(
+            "CreateAccountAssignment",
+            sso_admin.create_account_assignment,
+            InstanceArn=instance_arn,
+            TargetId=account_id,
+            TargetType="AWS_ACCOUNT",
+            PermissionSetArn=permission_set_arn,
+            PrincipalType=principal_type,
+            PrincipalId=principal_id,
+        )["AccountAssignmentCreationStatus"]
+        CHECKS.equal("CreateAccountAssignment starts IN_PROGRESS", status["Status"], "IN_PROGRESS")
+        creation_ids.append(status["RequestId"])
+    CHECKS.equal("request ids are unique", len(set(creation_ids)), len(creation_ids))
+    wait_for_assignment_requests(sso_admin, instance_arn, creation_ids, "creation")
+
+    # Assigning again what exists changes nothing (no duplicate assignment).
+    again = plan[0]
+    repeat = with_conflict_retry(
+        "CreateAccountAssignment (repeat)",
+        sso_admin.create_account_assignment,
+        InstanceArn=instance_arn,
+        TargetId=again[0],
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=again[1],
+        PrincipalType=again[2],
+        PrincipalId=again[3],
+    )["AccountAssignmentCreationStatus"]["RequestId"]
+    creation_ids.append(repeat)
+    wait_for_assignment_requests(sso_admin, instance_arn, [repeat], "creation")
+
+    # Ten assignments removed again.
+    removed = plan[::20]
+    deletion_ids = []
+    for account_id, permission_set_arn, principal_type, principal_id in removed:
+        status = with_conflict_retry(
+            "DeleteAccountAssignment",
+            sso_admin.delete_account_assignment,
+            InstanceArn=instance_arn,
+            TargetId=account_id,
+            TargetType="AWS_ACCOUNT",
+            PermissionSetArn=permission_set_arn,
+            PrincipalType=principal_type,
+            PrincipalId=principal_id,
+        )["AccountAssignmentDeletionStatus"]
+        deletion_ids.append(status["RequestId"])
+    wait_for_assignment_requests(sso_admin, instance_arn, deletion_ids, "deletion")
+    remaining = [assignment for assignment in plan if assignment not in removed]
+
+    # ---- read the assignments back ----
+    by_pair: dict[tuple, set] = defaultdict(set)
+    by_principal: dict[tuple, set] = defaultdict(set)
+    sets_on_account: dict[str, set] = defaultdict(set)
+    accounts_of_set: dict[str, set] = defaultdict(set)
+    for account_id, permission_set_arn, principal_type, principal_id in remaining:
+        by_pair[(account_id, permission_set_arn)].add((principal_type, principal_id))
+        by_principal[(principal_type, principal_id)].add((account_id, permission_set_arn))
+        sets_on_account[account_id].add(permission_set_arn)
+        accounts_of_set[permission_set_arn].add(account_id)
+    listed_total = 0
+    for account_id in accounts:
+        for permission_set_arn in permission_sets:
+            listed = paginated(
+                "ListAccountAssignments",
+                sso_admin,
+                "list_account_assignments",
+                "AccountAssignments",
+                1,
+                InstanceArn=instance_arn,
+                AccountId=account_id,
+                PermissionSetArn=permission_set_arn,
+            )
+            listed_total += len(listed)
+            CHECKS.same_set(
+                f"assignments on {account_id} with {permission_set_arn.rpartition('/')[2]}",
+                [(item["PrincipalType"], item["PrincipalId"]) for item in listed],
+                by_pair[(account_id, permission_set_arn)],
+            )
+    CHECKS.equal("assignments listed per account and permission set", listed_total, len(remaining))
+
+    for group_id in groups:
+        listed = both_ways(
+            "ListAccountAssignmentsForPrincipal GROUP",
+            sso_admin,
+            "list_account_assignments_for_principal",
+            "AccountAssignments",
+            2,
+            InstanceArn=instance_arn,
+            PrincipalType="GROUP",
+            PrincipalId=group_id,
+        )
+        CHECKS.same_set(
+            f"assignments of group {group_id}",
+            [(item["AccountId"], item["PermissionSetArn"]) for item in listed],
+            by_principal[("GROUP", group_id)],
+        )
+    for index, user_id in enumerate(users):
+        listed = paginated(
+            "ListAccountAssignmentsForPrincipal USER",
+            sso_admin,
+            "list_account_assignments_for_principal",
+            "AccountAssignments",
+            1,
+            InstanceArn=instance_arn,
+            PrincipalType="USER",
+            PrincipalId=user_id,
+        )
+        CHECKS.same_set(
+            f"assignments of user {user_id}",
+            [(item["AccountId"], item["PermissionSetArn"]) for item in listed],
+            by_principal[("USER", user_id)],
+        )
+        if index % 10 == 0 and by_principal[("USER", user_id)]:
+            account_id = next(iter(by_principal[("USER", user_id)]))[0]
+            filtered = sso_admin.list_account_assignments_for_principal(
+                InstanceArn=instance_arn, PrincipalType="USER", PrincipalId=user_id, Filter={"AccountId": account_id}
+            )["AccountAssignments"]
+            CHECKS.same_set(
+                f"assignments of user {user_id} filtered to {account_id}",
+                [(item["AccountId"], item["PermissionSetArn"]) for item in filtered],
+                {pair for pair in by_principal[("USER", user_id)] if pair[0] == account_id},
+            )
+
+    # Provisioned copies follow the assignments (created at assignment, removed with the last).
+    for account_id in accounts:
+        provisioned = both_ways(
+            f"ListPermissionSetsProvisionedToAccount {account_id}",
+            sso_admin,
+            "list_permission_sets_provisioned_to_account",
+            "PermissionSets",
+            2,
+            InstanceArn=instance_arn,
+            AccountId=account_id,
+        )
+        CHECKS.same_set(f"permission sets provisioned to {account_id}", provisioned, sets_on_account[account_id])
+    for name, permission_set_arn in arns.items():
+        provisioned_accounts = paginated(
+            f"ListAccountsForProvisionedPermissionSet {name}",
+            sso_admin,
+            "list_accounts_for_provisioned_permission_set",
+            "AccountIds",
+            3,
+            InstanceArn=instance_arn,
+            PermissionSetArn=permission_set_arn,
+        )
+        CHECKS.same_set(f"accounts provisioned with {name}", provisioned_accounts, accounts_of_set[permission_set_arn])
+
+    creations = both_ways(
+        "ListAccountAssignmentCreationStatus",
+        sso_admin,
+        "list_account_assignment_creation_status",
+        "AccountAssignmentsCreationStatus",
+        3,
+        InstanceArn=instance_arn,
+        Filter={"Status": "SUCCEEDED"},
+    )
+    CHECKS.same_set("every creation request SUCCEEDED", [item["RequestId"] for item in creations], creation_ids)
+    deletions = paginated(
+        "ListAccountAssignmentDeletionStatus",
+        sso_admin,
+        "list_account_assignment_deletion_status",
+        "AccountAssignmentsDeletionStatus",
+        2,
+        InstanceArn=instance_arn,
+    )
+    CHECKS.same_set("every deletion request listed", [item["RequestId"] for item in deletions], deletion_ids)
+
+    # ---- a changed permission set is outdated until provisioned again ----
+    changed_name = "ReadOnly"
+    changed = arns[changed_name]
+    with_conflict_retry(
+        "UpdatePermissionSet",
+        sso_admin.update_permission_set,
+        InstanceArn=instance_arn,
+        PermissionSetArn=changed,
+        SessionDuration="PT10H",
+        Description="Read-only, longer sessions",
+    )
+    outdated = paginated(
+        "accounts not on the latest ReadOnly",
+        sso_admin,
+        "list_accounts_for_provisioned_permission_set",
+        "AccountIds",
+        3,
+        InstanceArn=instance_arn,
+        PermissionSetArn=changed,
+        ProvisioningStatus="LATEST_PERMISSION_SET_NOT_PROVISIONED",
+    )
+    CHECKS.same_set("outdated after UpdatePermissionSet", outdated, accounts_of_set[changed])
+    provisioning = with_conflict_retry(
+        "ProvisionPermissionSet",
+        sso_admin.provision_permission_set,
+        InstanceArn=instance_arn,
+        PermissionSetArn=changed,
+        TargetType="ALL_PROVISIONED_ACCOUNTS",
+    )["PermissionSetProvisioningStatus"]
+    CHECKS.equal("ProvisionPermissionSet starts IN_PROGRESS", provisioning["Status"], "IN_PROGRESS")
+    wait_for_provisioning(sso_admin, instance_arn, provisioning["RequestId"])
+    outdated = sso_admin.list_accounts_for_provisioned_permission_set(
+        InstanceArn=instance_arn, PermissionSetArn=changed, ProvisioningStatus="LATEST_PERMISSION_SET_NOT_PROVISIONED"
+    )["AccountIds"]
+    CHECKS.equal("nothing outdated after provisioning", outdated, [])
+    latest = paginated(
+        "accounts on the latest ReadOnly",
+        sso_admin,
+        "list_accounts_for_provisioned_permission_set",
+        "AccountIds",
+        2,
+        InstanceArn=instance_arn,
+        PermissionSetArn=changed,
+        ProvisioningStatus="LATEST_PERMISSION_SET_PROVISIONED",
+    )
+    CHECKS.same_set("every account on the latest ReadOnly", latest, accounts_of_set[changed])
+    # Provisioning into one account that holds no assignment of it yet.
+    bare_account = next(account_id for account_id in accounts if changed not in sets_on_account[account_id])
+    single = with_conflict_retry(
+        "ProvisionPermissionSet AWS_ACCOUNT",
+        sso_admin.provision_permission_set,
+        InstanceArn=instance_arn,
+        PermissionSetArn=changed,
+        TargetType="AWS_ACCOUNT",
+        TargetId=bare_account,
+    )["PermissionSetProvisioningStatus"]
+    finished = wait_for_provisioning(sso_admin, instance_arn, single["RequestId"])
+    CHECKS.equal("provisioned into one account", finished.get("AccountId"), bare_account)
+    provisioned_there = paginated(
+        f"ListPermissionSetsProvisionedToAccount {bare_account}",
+        sso_admin,
+        "list_permission_sets_provisioned_to_account",
+        "PermissionSets",
+        1,
+        InstanceArn=instance_arn,
+        AccountId=bare_account,
+    )
+    CHECKS.same_set("provisioned without an assignment", provisioned_there, sets_on_account[bare_account] | {changed})
+    statuses = both_ways(
+        "ListPermissionSetProvisioningStatus",
+        sso_admin,
+        "list_permission_set_provisioning_status",
+        "PermissionSetsProvisioningStatus",
+        1,
+        InstanceArn=instance_arn,
+    )
+    CHECKS.true(
+        "both provisioning requests listed",
+        {provisioning["RequestId"], single["RequestId"]} <= {item["RequestId"] for item in statuses},
+        statuses,
+    )
+
+    # ---- errors, by code ----
+    missing_user = "00000000-0000-0000-0000-00000000abcd"
+    CHECKS.error(
+        "assignment to an unknown user",
+        "ResourceNotFoundException",
+        sso_admin.create_account_assignment,
+        InstanceArn=instance_arn,
+        TargetId=accounts[0],
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=permission_sets[0],
+        PrincipalType="USER",
+        PrincipalId=missing_user,
+    )
+    CHECKS.error(
+        "assignment to an account outside the organization",
+        "ResourceNotFoundException",
+        sso_admin.create_account_assignment,
+        InstanceArn=instance_arn,
+        TargetId="999999999999",
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=permission_sets[0],
+        PrincipalType="GROUP",
+        PrincipalId=groups[0],
+    )
+    CHECKS.error(
+        "assignment with a malformed account id",
+        "ValidationException",
+        sso_admin.create_account_assignment,
+        InstanceArn=instance_arn,
+        TargetId="12345678901x",
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=permission_sets[0],
+        PrincipalType="GROUP",
+        PrincipalId=groups[0],
+    )
+    CHECKS.error(
+        "deleting an assignment that does not exist",
+        "ResourceNotFoundException",
+        sso_admin.delete_account_assignment,
+        InstanceArn=instance_arn,
+        TargetId=removed[0][0],
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=removed[0][1],
+        PrincipalType=removed[0][2],
+        PrincipalId=removed[0][3],
+    )
+    CHECKS.error(
+        "deleting a permission set that is provisioned",
+        "ConflictException",
+        sso_admin.delete_permission_set,
+        InstanceArn=instance_arn,
+        PermissionSetArn=changed,
+    )
+    # Two writes on one permission set and account in a row: the second is the propagation
+    # ConflictException (the first is still IN_PROGRESS).
+    pair_account, pair_set = remaining[0][0], remaining[0][1]
+    first = sso_admin.create_account_assignment(
+        InstanceArn=instance_arn,
+        TargetId=pair_account,
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=pair_set,
+        PrincipalType="GROUP",
+        PrincipalId=groups[5],
+    )["AccountAssignmentCreationStatus"]["RequestId"]
+    CHECKS.error(
+        "overlapping write on one permission set and account",
+        "ConflictException",
+        sso_admin.create_account_assignment,
+        InstanceArn=instance_arn,
+        TargetId=pair_account,
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=pair_set,
+        PrincipalType="GROUP",
+        PrincipalId=groups[6],
+    )
+    wait_for_assignment_requests(sso_admin, instance_arn, [first], "creation")
+    return len(remaining) + (0 if ("GROUP", groups[5]) in by_pair[(pair_account, pair_set)] else 1)
+
+
+# ----------------------------------------------------------------------------------------
 # Main
 # ----------------------------------------------------------------------------------------
 
@@ -685,6 +1270,10 @@ def main() -> int:
     phase_start = time.monotonic()
     directory = identity_store_scenario(identity_store, identity_store_id)
     phases["identity store"] = time.monotonic() - phase_start
+    phase_start = time.monotonic()
+    permission_sets = sso_admin_permission_sets(sso_admin, instance_arn)
+    assignments = sso_admin_assignments(sso_admin, instance_arn, organization, directory, permission_sets)
+    phases["sso admin"] = time.monotonic() - phase_start
 
     # Every call reached the server exactly once (retries are off) and nothing else did.
     served = control("GET", "requests")["requests"]
@@ -705,7 +1294,9 @@ def main() -> int:
     print(
         f"boto3 peer: built {len(organization['ou_ids'])} OUs, {len(organization['accounts'])} accounts, "
         f"{len(directory['users'])} users, {len(directory['groups'])} groups, "
-        f"{sum(len(m) for m in directory['members'].values())} memberships"
+        f"{sum(len(m) for m in directory['members'].values())} memberships, "
+        f"{len(permission_sets)} permission sets, {assignments} account assignments "
+        f"({sum(RETRIED_CONFLICTS.values())} propagation conflicts retried)"
     )
     for failure in CHECKS.failures[:40]:
         print(f"FAILED: {failure}", file=sys.stderr)
