@@ -14,7 +14,9 @@ use super::validation::{
     INLINE_POLICY_NON_WHITESPACE_LIMIT, check_inline_policy, check_managed_policy_arn,
     check_managed_policy_name, check_managed_policy_path, validation,
 };
-use super::{SsoAdminError, check_delegated_reach, find_permission_set};
+use super::{
+    SsoAdminError, check_delegated_reach, find_permission_set, validation_message_for_missing,
+};
 use crate::pagination::{self, PageRequest};
 use crate::protocol::aws_json::RequestContext;
 use crate::world::World;
@@ -279,17 +281,31 @@ pub(super) fn list_managed_policies(
     })
 }
 
+/// A `CustomerManagedPolicyReference` as a request gives it (`Name` is required; checked
+/// here so the error names the full member path).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ReferenceInput {
+    name: Option<String>,
+    path: Option<String>,
+}
+
 /// Validates a `CustomerManagedPolicyReference` at `member` and fills in the default path
 /// `/`.
 fn check_reference(
     member: &str,
-    reference: CustomerManagedPolicyReference,
+    reference: ReferenceInput,
 ) -> Result<CustomerManagedPolicyReference, SsoAdminError> {
-    check_managed_policy_name(&format!("{member}.name"), &reference.name)?;
+    let Some(name) = reference.name else {
+        return Err(validation(validation_message_for_missing(&format!(
+            "{member}.name"
+        ))));
+    };
+    check_managed_policy_name(&format!("{member}.name"), &name)?;
     let path = reference.path.unwrap_or_else(|| "/".into());
     check_managed_policy_path(&format!("{member}.path"), &path)?;
     Ok(CustomerManagedPolicyReference {
-        name: reference.name,
+        name,
         path: Some(path),
     })
 }
@@ -299,7 +315,7 @@ fn check_reference(
 pub(super) struct CustomerManagedPolicyRequest {
     #[serde(flatten)]
     target: PermissionSetRequest,
-    customer_managed_policy_reference: CustomerManagedPolicyReference,
+    customer_managed_policy_reference: ReferenceInput,
 }
 
 /// Attaches a reference to a customer managed policy by name and path (the policy must
@@ -427,9 +443,35 @@ pub(super) fn list_customer_managed_policies(
     })
 }
 
+/// A `PermissionsBoundary` as a request gives it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct BoundaryInput {
+    customer_managed_policy_reference: Option<ReferenceInput>,
+    managed_policy_arn: Option<String>,
+}
+
+impl BoundaryInput {
+    /// A boundary given as its parts (the control API's seed builds one).
+    pub(crate) fn new(
+        customer_managed_policy: Option<(String, Option<String>)>,
+        managed_policy_arn: Option<String>,
+    ) -> Self {
+        Self {
+            customer_managed_policy_reference: customer_managed_policy.map(|(name, path)| {
+                ReferenceInput {
+                    name: Some(name),
+                    path,
+                }
+            }),
+            managed_policy_arn,
+        }
+    }
+}
+
 /// Validates a `PermissionsBoundary`: exactly one of its two members, each per the model.
 pub(crate) fn check_boundary(
-    boundary: PermissionsBoundary,
+    boundary: BoundaryInput,
 ) -> Result<PermissionsBoundary, SsoAdminError> {
     match (
         boundary.customer_managed_policy_reference,
@@ -460,7 +502,7 @@ pub(crate) fn check_boundary(
 pub(super) struct PutPermissionsBoundaryRequest {
     #[serde(flatten)]
     target: PermissionSetRequest,
-    permissions_boundary: PermissionsBoundary,
+    permissions_boundary: BoundaryInput,
 }
 
 /// Sets (replaces) the permissions boundary.

@@ -12,10 +12,9 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::permission_sets::PERMISSION_SET_QUOTA;
-use super::policies::{MANAGED_POLICIES_PER_PERMISSION_SET, check_boundary};
+use super::policies::{BoundaryInput, MANAGED_POLICIES_PER_PERMISSION_SET, check_boundary};
 use super::state::{
-    AccountAssignment, AttachedManagedPolicy, CustomerManagedPolicyReference, PermissionsBoundary,
-    PrincipalType,
+    AccountAssignment, AttachedManagedPolicy, CustomerManagedPolicyReference, PrincipalType,
 };
 use super::tags::TAGS_PER_RESOURCE;
 use super::validation::{
@@ -179,15 +178,12 @@ fn add_permission_set(
     let permissions_boundary = match seed.permissions_boundary {
         None => None,
         Some(boundary) => Some(
-            check_boundary(PermissionsBoundary {
-                customer_managed_policy_reference: boundary.customer_managed_policy.map(
-                    |reference| CustomerManagedPolicyReference {
-                        name: reference.name,
-                        path: reference.path,
-                    },
-                ),
-                managed_policy_arn: boundary.managed_policy_arn,
-            })
+            check_boundary(BoundaryInput::new(
+                boundary
+                    .customer_managed_policy
+                    .map(|reference| (reference.name, reference.path)),
+                boundary.managed_policy_arn,
+            ))
             .map_err(context)?,
         ),
     };

@@ -238,7 +238,7 @@ pub struct SsoAdminState {
     #[serde(default)]
     pub account_assignments: BTreeSet<AccountAssignment>,
     /// Permission sets provisioned into accounts: account id → permission set ARN → role.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "map_or_empty_list")]
     pub provisioned: BTreeMap<String, BTreeMap<String, ProvisionedPermissionSet>>,
     /// CreateAccountAssignment requests by request id.
     #[serde(default)]
@@ -253,6 +253,28 @@ pub struct SsoAdminState {
     /// checks never walk the whole history.
     #[serde(default)]
     pub pending: BTreeSet<String>,
+}
+
+/// Reads a map, or the empty list that state files written before provisioning was
+/// modelled hold in its place.
+fn map_or_empty_list<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum MapOrList<V> {
+        Map(BTreeMap<String, V>),
+        List(Vec<serde::de::IgnoredAny>),
+    }
+    match MapOrList::deserialize(deserializer)? {
+        MapOrList::Map(map) => Ok(map),
+        MapOrList::List(list) if list.is_empty() => Ok(BTreeMap::new()),
+        MapOrList::List(_) => Err(serde::de::Error::custom(
+            "provisioned: expected a map of accounts",
+        )),
+    }
 }
 
 /// What an unsettled asynchronous request touches: a permission set in one account, or in
@@ -715,5 +737,16 @@ mod tests {
             state.provisioning_status(again),
             ProvisioningStatus::LatestPermissionSetProvisioned
         );
+    }
+
+    #[test]
+    fn a_state_file_from_before_provisioning_still_loads() {
+        let mut ids = IdGenerator::new(9);
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let state = SsoAdminState::fresh(&mut ids, "111111111111", "us-east-1", now);
+        let mut json = serde_json::to_value(&state).unwrap();
+        json["provisioned"] = serde_json::json!([]);
+        let loaded: SsoAdminState = serde_json::from_value(json).unwrap();
+        assert_eq!(loaded, state);
     }
 }
