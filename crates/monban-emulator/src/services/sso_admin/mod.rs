@@ -21,7 +21,7 @@ mod provisioning;
 pub mod seed;
 pub mod state;
 mod tags;
-pub mod validation;
+mod validation;
 
 pub use error::SsoAdminError;
 

@@ -100,7 +100,6 @@ pub(super) fn create_permission_set(
         relay_state,
         tags,
     } = input;
-    check_instance(context, world, "CreatePermissionSet", &instance_arn)?;
     check_permission_set_name(&name)?;
     if let Some(description) = &description {
         check_description(description)?;
@@ -112,6 +111,7 @@ pub(super) fn create_permission_set(
         check_relay_state(relay_state)?;
     }
     let tags = check_tags(&tags, &BTreeMap::new())?;
+    check_instance(context, world, "CreatePermissionSet", &instance_arn)?;
     if name_taken(world, &name) {
         return Err(name_conflict(&name));
     }
@@ -200,13 +200,6 @@ pub(super) fn update_permission_set(
         session_duration,
         relay_state,
     } = input;
-    find_permission_set(
-        context,
-        world,
-        "UpdatePermissionSet",
-        &instance_arn,
-        &permission_set_arn,
-    )?;
     if let Some(description) = &description {
         check_description(description)?;
     }
@@ -216,6 +209,13 @@ pub(super) fn update_permission_set(
     if let Some(relay_state) = &relay_state {
         check_relay_state(relay_state)?;
     }
+    find_permission_set(
+        context,
+        world,
+        "UpdatePermissionSet",
+        &instance_arn,
+        &permission_set_arn,
+    )?;
     check_delegated_reach(
         context,
         world,
