@@ -22,7 +22,9 @@
 //!    throttles per `service:Operation` for `--stats`. [`read_live_state_parts`] reads only
 //!    some [`ReadParts`].
 //! 3. **Cache** — [`save_snapshot`] / [`load_snapshot`] under
-//!    `<repo>/.monban/snapshots/<Target::key>/` (atomic writes).
+//!    `<repo>/.monban/snapshots/<Target::key>/` (atomic writes); [`refresh`]`(&clients,
+//!    &cached, &`[`RefreshScope`]`)` re-reads only the named accounts, permission sets
+//!    and/or the Identity Store on top of a cached snapshot (targeted refresh).
 //! 4. **Push a directory** — [`provision_directory`]`(&clients, &Directory) ->`
 //!    [`ProvisionReport`]: makes the Identity Store match an IdP directory snapshot the way
 //!    an IdP's SCIM push would (`monban sandbox provision-idp FILE`).
@@ -40,6 +42,7 @@ mod error;
 mod idp;
 mod limits;
 pub mod read;
+mod refresh;
 mod snapshot;
 mod stats;
 mod target;
@@ -48,6 +51,7 @@ pub use error::AwsError;
 pub use idp::{ProvisionReport, provision_directory};
 pub use limits::RateLimits;
 pub use read::{LiveRead, ReadParts, read_live_state, read_live_state_parts};
+pub use refresh::{RefreshScope, refresh};
 pub use snapshot::{SNAPSHOT_FILE, load_snapshot, save_snapshot, snapshot_path};
 pub use stats::ReadStats;
 pub use target::{

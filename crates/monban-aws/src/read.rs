@@ -279,10 +279,10 @@ struct Tree {
 
 /// A container (the root or an OU) whose children are still to be listed.
 #[derive(Debug, Clone)]
-struct Container {
-    id: String,
+pub(crate) struct Container {
+    pub(crate) id: String,
     /// `None` for the root.
-    path: Option<String>,
+    pub(crate) path: Option<String>,
 }
 
 async fn read_tree(clients: &Clients, organization: &LiveOrganization) -> Result<Tree, AwsError> {
@@ -354,7 +354,10 @@ async fn read_tree(clients: &Clients, organization: &LiveOrganization) -> Result
     })
 }
 
-async fn list_child_ous(clients: &Clients, parent: &Container) -> Result<Vec<LiveOu>, AwsError> {
+pub(crate) async fn list_child_ous(
+    clients: &Clients,
+    parent: &Container,
+) -> Result<Vec<LiveOu>, AwsError> {
     let units = paginate(
         clients,
         Service::Organizations,
