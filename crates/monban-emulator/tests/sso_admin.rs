@@ -1636,3 +1636,135 @@ async fn a_large_seed_applies_quickly_and_lists_completely() {
     assert_eq!(total, 10);
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_in_progress_assignment_survives_a_restart_and_completes_after_it() {
+    let state = tempfile::tempdir().unwrap();
+    let config = Config {
+        state_dir: Some(state.path().to_owned()),
+        async_duration: Some(Duration::from_hours(1)),
+        ..Config::default()
+    };
+    let (server, sdk) = common::start_with(config.clone()).await;
+    let seeded = seed_directory(&server.endpoint_url()).await;
+    let dev = seeded["accounts"]["dev"].as_str().unwrap().to_owned();
+    let client = Client::new(&sdk);
+    let instance = instance_arn(&client).await;
+    let arn = create_permission_set(&client, &instance, "Durable").await;
+    let started = client
+        .create_account_assignment()
+        .instance_arn(&instance)
+        .target_id(&dev)
+        .target_type(TargetType::AwsAccount)
+        .permission_set_arn(&arn)
+        .principal_type(PrincipalType::User)
+        .principal_id(seeded["users"]["bob"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .account_assignment_creation_status
+        .unwrap();
+    server.shutdown().await.unwrap();
+
+    let (server, sdk) = common::start_with(config).await;
+    let client = Client::new(&sdk);
+    let describe = || {
+        client
+            .describe_account_assignment_creation_status()
+            .instance_arn(&instance)
+            .account_assignment_creation_request_id(started.request_id().unwrap())
+            .send()
+    };
+    let status = describe()
+        .await
+        .unwrap()
+        .account_assignment_creation_status
+        .unwrap();
+    assert_eq!(status.status(), Some(&StatusValues::InProgress));
+    assert!(provisioned_to(&client, &instance, &dev).await.is_empty());
+    advance(&server.endpoint_url(), 3601).await;
+    let status = describe()
+        .await
+        .unwrap()
+        .account_assignment_creation_status
+        .unwrap();
+    assert_eq!(status.status(), Some(&StatusValues::Succeeded));
+    assert_eq!(
+        provisioned_to(&client, &instance, &dev).await,
+        std::slice::from_ref(&arn)
+    );
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn quotas_filters_and_instance_tags() {
+    let (server, sdk) = common::start().await;
+    let client = Client::new(&sdk);
+    let instance = instance_arn(&client).await;
+    let arn = create_permission_set(&client, &instance, "Big").await;
+    // 10,241 non-whitespace characters, inside the model's 32,768.
+    let padding = "a".repeat(10_241 - r#"{"Sid":""}"#.len());
+    let too_big = format!(r#"{{"Sid":"{padding}"}}"#);
+    let error = client
+        .put_inline_policy_to_permission_set()
+        .instance_arn(&instance)
+        .permission_set_arn(&arn)
+        .inline_policy(too_big)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_service_quota_exceeded_exception(), "{error:?}");
+    let error = client
+        .list_accounts_for_provisioned_permission_set()
+        .instance_arn(&instance)
+        .permission_set_arn(&arn)
+        .provisioning_status(ProvisioningStatus::from("SOMETIMES"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_validation_exception(), "{error:?}");
+    let error = client
+        .provision_permission_set()
+        .instance_arn(&instance)
+        .permission_set_arn(&arn)
+        .target_type(ProvisionTargetType::AllProvisionedAccounts)
+        .target_id("222222222222")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_validation_exception(), "{error:?}");
+    let error = client
+        .describe_account_assignment_creation_status()
+        .instance_arn(&instance)
+        .account_assignment_creation_request_id("00000000-0000-4000-8000-000000000000")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_resource_not_found_exception(), "{error:?}");
+
+    client
+        .tag_resource()
+        .resource_arn(&instance)
+        .tags(
+            Tag::builder()
+                .key("cost-centre")
+                .value("42")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let tags = client
+        .list_tags_for_resource()
+        .resource_arn(&instance)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags.tags()[0].value(), "42");
+    server.shutdown().await.unwrap();
+}
