@@ -13,6 +13,7 @@ server exactly once, and the request log must agree with our count.
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 import time
@@ -72,6 +73,17 @@ class Checks:
 
 
 CHECKS = Checks()
+
+
+def recent(what: str, value: object) -> None:
+    """`value` was parsed by botocore into an aware datetime close to now (the sandbox
+    clock is never advanced in this scenario)."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    CHECKS.true(
+        f"{what}: a timestamp near now",
+        isinstance(value, datetime.datetime) and abs((now - value).total_seconds()) < 600,
+        value,
+    )
 CALLS: Counter = Counter()
 
 
@@ -330,6 +342,7 @@ def organizations_scenario(organizations) -> dict:
                 (account["Name"], account["Email"], account["Status"]),
                 (plan["name"], plan["email"], "ACTIVE"),
             )
+            recent(f"account {account['Id']}: JoinedTimestamp", account["JoinedTimestamp"])
 
     for path in ["", *OU_PATHS]:
         parent_id = ou_ids[path] if path else root_id
@@ -746,6 +759,7 @@ def sso_admin_permission_sets(sso_admin, instance_arn: str) -> dict:
             described.get("SessionDuration"),
             plan.get("SessionDuration", "PT1H"),
         )
+        recent(f"permission set {name}: CreatedDate", described["CreatedDate"])
         managed = both_ways(
             f"managed policies of {name}",
             sso_admin,
