@@ -123,38 +123,43 @@ async fn read_parts(clients: &Clients, parts: ReadParts) -> Result<LiveRead, Aws
     let mark = clients.counter.mark();
 
     let organization = read_organization_root(clients).await?;
-    let (tree, instance) = tokio::try_join!(
-        async {
-            if parts.organization {
-                read_tree(clients, &organization).await.map(Some)
-            } else {
-                Ok(None)
-            }
-        },
-        async {
-            if parts.identity_center || parts.identity_store {
-                read_instance(clients).await
-            } else {
-                Ok(None)
-            }
-        },
-    )?;
-    let (center, store) = tokio::try_join!(
-        async {
-            match (&instance, parts.identity_center) {
-                (Some(instance), true) => read_identity_center(clients, instance).await.map(Some),
-                _ => Ok(None),
-            }
-        },
-        async {
-            match (&instance, parts.identity_store) {
-                (Some(instance), true) => read_identity_store(clients, &instance.identity_store_id)
-                    .await
-                    .map(Some),
-                _ => Ok(None),
-            }
-        },
-    )?;
+    // The organization tree and Identity Center/Identity Store use different throttling
+    // buckets: read them side by side, each as soon as what it needs is known.
+    let tree = async {
+        if parts.organization {
+            read_tree(clients, &organization).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let identity = async {
+        if !(parts.identity_center || parts.identity_store) {
+            return Ok((None, None, None));
+        }
+        let Some(instance) = read_instance(clients).await? else {
+            return Ok((None, None, None));
+        };
+        let (center, store) = tokio::try_join!(
+            async {
+                if parts.identity_center {
+                    read_identity_center(clients, &instance).await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            },
+            async {
+                if parts.identity_store {
+                    read_identity_store(clients, &instance.identity_store_id)
+                        .await
+                        .map(Some)
+                } else {
+                    Ok(None)
+                }
+            },
+        )?;
+        Ok::<_, AwsError>((Some(instance), center, store))
+    };
+    let (tree, (instance, center, store)) = tokio::try_join!(tree, identity)?;
 
     let caller_account_id = clients.target().caller_account_id.clone();
     let tree = tree.unwrap_or_default();

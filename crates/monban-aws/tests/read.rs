@@ -534,3 +534,38 @@ async fn permission_sets_provisioning_and_assignments_read_back_with_the_formula
         .sum();
     assert_eq!(identity_center, 1 + 1 + 12 + 4 + 3);
 }
+
+#[tokio::test]
+async fn at_aws_rates_the_reader_waits_for_its_tokens() {
+    let (server, _) = common::sandbox().await;
+    let endpoint = server.endpoint_url();
+    let accounts: Vec<serde_json::Value> = (0..30)
+        .map(|index| json!({"name": format!("account-{index}"), "email": format!("account-{index}@example.com")}))
+        .collect();
+    common::seed(&endpoint, &json!({ "accounts": accounts })).await;
+    let clients = monban_aws::connect(
+        &monban_aws::TargetSpec::embedded_sandbox(endpoint),
+        &monban_aws::ConnectOptions {
+            rate_limits: monban_aws::RateLimits::aws(),
+            ..monban_aws::ConnectOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let read = monban_aws::read_live_state(&clients).await.unwrap();
+    // Organizations ListTagsForResource: 10/s, burst 15. 31 active accounts (with the
+    // management account) = 15 at once + 16 at 10/s: at least 1.6 s.
+    assert_eq!(read.stats.calls_of("organizations:ListTagsForResource"), 31);
+    assert!(
+        read.stats.elapsed >= std::time::Duration::from_millis(1_550),
+        "{:?}",
+        read.stats.elapsed
+    );
+    assert!(
+        read.stats.elapsed < std::time::Duration::from_secs(5),
+        "{:?}",
+        read.stats.elapsed
+    );
+    assert!(read.stats.rate_limit_wait > std::time::Duration::ZERO);
+    assert_eq!(read.stats.total_throttles(), 0);
+}
