@@ -359,6 +359,11 @@ pub enum Blocker {
     AccountNotFound { id: String },
     /// The organization has no IAM Identity Center instance.
     NoIdentityCenterInstance,
+    /// Closing the account would remove an assignment `safety.protected` names.
+    ProtectedAssignment {
+        permission_set: String,
+        principal: Principal,
+    },
 }
 
 /// One planned resource change.

@@ -77,6 +77,9 @@ pub enum WarningCode {
     AccountNameDiffers,
     /// An account bound by `id:` that the organization does not have.
     AccountNotFound,
+    /// Two account files mean the same live account (one by `id:`, one by root e-mail, or
+    /// both by e-mail).
+    AccountBoundTwice,
     /// A declared account that is suspended or pending closure without `close: true`.
     AccountNotActive,
     /// A `CreateAccount` for a declared account is still in progress.
@@ -91,7 +94,8 @@ pub enum WarningCode {
     PrincipalNotFound,
     /// A permission-set rename: new roles (new ARNs) in every account.
     PermissionSetReplaced,
-    /// A removal of a `safety.protected` assignment was dropped.
+    /// A removal of a `safety.protected` assignment was dropped, or an account holding
+    /// one cannot be closed.
     ProtectedAssignment,
     /// A permission-set deletion was dropped (still assigned where the plan does not
     /// remove the assignment).

@@ -4,12 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use monban_model::{Account, LiveAccount, LiveAccountStatus, LiveCreationState};
+use monban_model::{Account, LiveAccount, LiveAccountStatus, LiveCreationState, PrincipalRef};
 use serde_json::Value;
 
 use super::{AccountStatus, Binding, Planner, count, name_list};
 use crate::change::{
-    AccountState, Action, Address, Blocker, Cause, Change, FieldChange, OuState, Resource,
+    AccountState, Action, Address, Blocker, Cause, Change, FieldChange, OuState, Principal,
+    PrincipalKind, Resource,
 };
 use crate::plan::{Severity, UnmanagedAccount, WarningCode};
 
@@ -65,11 +66,17 @@ fn tags_value(tags: &BTreeMap<String, String>) -> Value {
 
 impl<'input> Planner<'input> {
     /// Binds every account file to its live account: by `id:` when given, else by root
-    /// e-mail (compared case-insensitively, as AWS does). Live accounts left unbound are
-    /// reported as undeclared.
+    /// e-mail (compared case-insensitively, as AWS does). A live account two files mean is
+    /// bound to the first only. Live accounts left unbound are reported as undeclared.
     pub(super) fn bind_accounts(&mut self) {
         let repo = self.repo;
-        for account in repo.accounts.values() {
+        // Files with `id:` bind first: an id is the stronger claim when another file's
+        // root e-mail means the same account.
+        let (by_id, by_email): (Vec<&Account>, Vec<&Account>) = repo
+            .accounts
+            .values()
+            .partition(|account| account.id.is_some());
+        for account in by_id.into_iter().chain(by_email) {
             let live = match &account.id {
                 Some(id) => self.index.accounts_by_id.get(id.as_str()).copied(),
                 None => account.root_email.as_ref().and_then(|email| {
@@ -86,6 +93,33 @@ impl<'input> Planner<'input> {
                 (None, _) => AccountStatus::Planned,
             };
             if let Some(live) = live {
+                if let Some(first) = self.declared_by_id.get(live.id.as_str()).copied() {
+                    // Both files would plan the same account's access, each removing the
+                    // other's grants under `exclusive`: only the first is planned.
+                    self.complete = false;
+                    self.warn(
+                        Severity::Error,
+                        WarningCode::AccountBoundTwice,
+                        format!(
+                            "accounts/{first}.yaml and accounts/{}.yaml both mean account {} \
+                             ({}); the second is not planned. Give each file its own `id:` \
+                             or root e-mail.",
+                            account.name, live.id, live.email
+                        ),
+                        Some(Address::Account {
+                            account: account.name.as_str().to_owned(),
+                        }),
+                    );
+                    self.bound_twice.insert(account.name.as_str());
+                    self.bindings.insert(
+                        account.name.as_str(),
+                        Binding {
+                            live: None,
+                            status: AccountStatus::Missing,
+                        },
+                    );
+                    continue;
+                }
                 self.declared_by_id
                     .insert(live.id.as_str(), account.name.as_str());
             }
@@ -184,6 +218,9 @@ impl<'input> Planner<'input> {
             let address = Address::Account {
                 account: name.to_owned(),
             };
+            if self.bound_twice.contains(name) {
+                continue;
+            }
             match binding.live {
                 Some(live) => self.plan_bound_account(account, live, binding.status, address),
                 None if account.close => self.warn(
@@ -248,7 +285,37 @@ impl<'input> Planner<'input> {
             if live.status != LiveAccountStatus::Active {
                 return;
             }
-            let mut blocked_by = Vec::new();
+            let mut blocked_by: Vec<Blocker> = self
+                .repo
+                .settings
+                .safety
+                .protected
+                .iter()
+                .filter(|entry| entry.account.as_str() == name)
+                .map(|entry| Blocker::ProtectedAssignment {
+                    permission_set: entry.permission_set.as_str().to_owned(),
+                    principal: Principal::named(
+                        match entry.principal {
+                            PrincipalRef::Group(_) => PrincipalKind::Group,
+                            PrincipalRef::User(_) => PrincipalKind::User,
+                        },
+                        entry.principal.name(),
+                        None,
+                    ),
+                })
+                .collect();
+            if !blocked_by.is_empty() {
+                self.warn(
+                    Severity::Error,
+                    WarningCode::ProtectedAssignment,
+                    format!(
+                        "accounts/{name}.yaml says `close: true`, but `safety.protected` names \
+                         access on it, which closing would remove. Remove those entries first \
+                         if the account really is to be closed."
+                    ),
+                    Some(address.clone()),
+                );
+            }
             if is_management {
                 blocked_by.push(Blocker::CloseManagementAccount);
                 self.warn(

@@ -128,6 +128,8 @@ struct Planner<'input> {
     bindings: BTreeMap<&'input str, Binding<'input>>,
     /// Live account id → declared account name.
     declared_by_id: BTreeMap<&'input str, &'input str>,
+    /// Declared accounts meaning a live account another file already binds.
+    bound_twice: BTreeSet<&'input str>,
     /// Every (account, permission set, principal) the repo declares, by name.
     declared: BTreeMap<NameKey, Declared>,
     ou_changes: Vec<Change>,
@@ -156,6 +158,7 @@ impl<'input> Planner<'input> {
             context,
             bindings: BTreeMap::new(),
             declared_by_id: BTreeMap::new(),
+            bound_twice: BTreeSet::new(),
             declared: BTreeMap::new(),
             ou_changes: Vec::new(),
             account_changes: Vec::new(),

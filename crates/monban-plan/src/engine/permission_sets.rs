@@ -219,6 +219,15 @@ impl<'input> Planner<'input> {
             })
     }
 
+    /// Whether the repo declares an active assignment of this permission set name (only
+    /// possible for an undeclared permission set in a repo that failed validation; its
+    /// deletion must not follow an assignment the same plan creates).
+    fn declared_in_use(&self, name: &str) -> bool {
+        self.declared
+            .iter()
+            .any(|(key, declared)| key.1 == name && !declared.origins.is_empty())
+    }
+
     /// The accounts a live permission set is provisioned into, and the outdated ones.
     fn provisioned_accounts(&self, arn: &str) -> (Vec<AccountRef>, Vec<AccountRef>) {
         let Some(accounts) = self.index.provisioned.get(arn) else {
@@ -321,6 +330,7 @@ impl<'input> Planner<'input> {
             .filter(|set| {
                 !repo.permission_sets.contains_key(set.name.as_str())
                     && self.all_assignments_removed(&set.arn)
+                    && !self.declared_in_use(&set.name)
             })
             .collect();
         let mut matches: BTreeMap<&str, Vec<&LivePermissionSet>> = BTreeMap::new();
@@ -480,7 +490,7 @@ impl<'input> Planner<'input> {
                     arn: set.arn.clone(),
                     kept_because: KeptBecause::NotExclusive,
                 });
-            } else if self.all_assignments_removed(&set.arn) {
+            } else if self.all_assignments_removed(&set.arn) && !self.declared_in_use(&set.name) {
                 self.permission_set_deletes.push(Change {
                     address: Address::PermissionSet {
                         permission_set: set.name.clone(),

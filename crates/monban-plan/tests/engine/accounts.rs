@@ -274,3 +274,45 @@ fn undeclared_ous_are_reported_only() {
     assert_eq!(plan.unmanaged.ous, ["Legacy", "Legacy/Old"]);
     assert!(codes(&plan).contains(&WarningCode::UndeclaredOu));
 }
+
+#[test]
+fn two_files_meaning_one_account_is_an_error_and_only_the_first_is_planned() {
+    let repo = repo()
+        .account(account("org-management").id(MANAGEMENT))
+        .account(account("payments-prod").id(PROD).grant("ReadOnly", group("engineers")))
+        .account(account("payments").email(&crate::support::email_of("payments-prod")))
+        .permission_set("ReadOnly")
+        .build();
+    let live = live()
+        .account(PROD, "payments-prod", None)
+        .permission_set("ReadOnly")
+        .group("engineers", &[])
+        .assign(PROD, "ReadOnly", &group("engineers"))
+        .build();
+    let plan = plan_of(&repo, &live);
+    assert!(plan.changes.is_empty(), "{:#?}", lines(&plan));
+    let warning = plan
+        .warnings
+        .iter()
+        .find(|warning| warning.code == WarningCode::AccountBoundTwice)
+        .unwrap();
+    assert!(warning.message.contains("accounts/payments-prod.yaml and accounts/payments.yaml"));
+    assert!(!plan.complete && !plan.applyable);
+}
+
+#[test]
+fn an_account_holding_protected_access_cannot_be_closed() {
+    let repo = repo()
+        .account(account("org-management").id(MANAGEMENT))
+        .account(account("security").id(PROD).close())
+        .protect("security", "AdministratorAccess", group("breakglass"))
+        .build();
+    let live = live().account(PROD, "security", None).build();
+    let plan = plan_of(&repo, &live);
+    let close = change(&plan, "account/security");
+    assert!(matches!(
+        &close.blocked_by[..],
+        [Blocker::ProtectedAssignment { permission_set, .. }] if permission_set == "AdministratorAccess"
+    ));
+    assert!(!plan.applyable);
+}
