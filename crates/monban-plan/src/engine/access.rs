@@ -127,7 +127,10 @@ impl Planner<'_> {
                 origins,
                 removal,
             };
-            pair.before.push(Path { origins: &[], ..path });
+            pair.before.push(Path {
+                origins: &[],
+                ..path
+            });
             if removal.is_some() {
                 pair.changed = true;
             } else {

@@ -279,7 +279,11 @@ fn undeclared_ous_are_reported_only() {
 fn two_files_meaning_one_account_is_an_error_and_only_the_first_is_planned() {
     let repo = repo()
         .account(account("org-management").id(MANAGEMENT))
-        .account(account("payments-prod").id(PROD).grant("ReadOnly", group("engineers")))
+        .account(
+            account("payments-prod")
+                .id(PROD)
+                .grant("ReadOnly", group("engineers")),
+        )
         .account(account("payments").email(&crate::support::email_of("payments-prod")))
         .permission_set("ReadOnly")
         .build();
@@ -296,7 +300,11 @@ fn two_files_meaning_one_account_is_an_error_and_only_the_first_is_planned() {
         .iter()
         .find(|warning| warning.code == WarningCode::AccountBoundTwice)
         .unwrap();
-    assert!(warning.message.contains("accounts/payments-prod.yaml and accounts/payments.yaml"));
+    assert!(
+        warning
+            .message
+            .contains("accounts/payments-prod.yaml and accounts/payments.yaml")
+    );
     assert!(!plan.complete && !plan.applyable);
 }
 
