@@ -36,6 +36,83 @@ pub enum Command {
     Show(ShowCommand),
     /// Write a small, commented starter access repo.
     Init(InitArgs),
+    /// Compare the repo with the live organization: who gains or loses which permission set
+    /// on which account, and every resource change. Changes nothing.
+    Plan(PlanArgs),
+    /// Show monban on a fresh built-in sandbox: the example organization's IdP directory is
+    /// pushed into it and the plan for the example repo is printed. Needs no AWS account.
+    Demo(DemoArgs),
+}
+
+/// Where commands that talk to AWS send their requests (design §4: never guessed).
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    /// Use the embedded sandbox, whatever target the repo declares.
+    #[arg(long, conflicts_with = "endpoint_url")]
+    pub sandbox: bool,
+    /// Talk to this AWS-compatible endpoint (e.g. a `monban sandbox serve`), with the
+    /// standard credential chain (environment first); the repo's profile is ignored.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+/// `monban plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// How to show the plan: for a terminal, a pull-request comment, or machines.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Also save the plan (JSON) to FILE, for a later `monban apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when there are no changes, 2 when there are (1 stays an error).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Print the API calls the read made, per operation, with throttles and time (stderr).
+    #[arg(long)]
+    pub stats: bool,
+    /// Keep the plan applyable even when it removes more than `safety.max_removals`.
+    #[arg(long)]
+    pub allow_mass_removal: bool,
+    /// The date (YYYY-MM-DD, UTC) that counts as today for expired grants; for tests.
+    #[arg(long, value_name = "DATE", hide = true, env = "MONBAN_TODAY")]
+    pub today: Option<String>,
+}
+
+/// The views of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    /// For a terminal (colour only on a terminal, and never with `NO_COLOR`).
+    Human,
+    /// A pull-request comment.
+    Markdown,
+    /// The versioned JSON plan (docs/reference/plan-json.md).
+    Json,
+}
+
+/// `monban demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Plan this repo instead of the built-in example (its directory snapshot comes from
+    /// `--directory`, or `directory.yaml` in the repo).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// The IdP directory snapshot to push into the sandbox.
+    #[arg(long, value_name = "FILE")]
+    pub directory: Option<PathBuf>,
+    /// Keep the sandbox's state here (default: a temporary directory, removed at exit).
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// How to show the plan.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// The date (YYYY-MM-DD, UTC) that counts as today for expired grants; for tests.
+    #[arg(long, value_name = "DATE", hide = true, env = "MONBAN_TODAY")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,6 +172,22 @@ pub enum SandboxCommand {
     Serve(SandboxServeArgs),
     /// Clear a sandbox state directory, so the next start is a fresh organization.
     Reset(SandboxResetArgs),
+    /// Make a sandbox's Identity Store match an IdP directory snapshot (create, update and
+    /// delete users, groups and memberships), as an IdP's SCIM push would.
+    ProvisionIdp(SandboxProvisionIdpArgs),
+}
+
+/// `monban sandbox provision-idp`.
+#[derive(Debug, Args)]
+pub struct SandboxProvisionIdpArgs {
+    /// The directory snapshot (YAML: users and groups with members).
+    pub file: PathBuf,
+    /// A running sandbox (`monban sandbox serve`); credentials from the standard chain
+    /// (environment first). Without it: the repo's embedded sandbox.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    #[command(flatten)]
+    pub repo: RepoArgs,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod commands;
 mod example;
 mod printer;
 mod settings;
+mod target;
 
 use std::process::ExitCode;
 

@@ -25,6 +25,15 @@ impl Printer {
         }
     }
 
+    /// Whether stdout may carry colour: a terminal, and no `NO_COLOR`.
+    #[expect(
+        clippy::unused_self,
+        reason = "every print goes through the Printer value, the one place to redirect or silence output"
+    )]
+    pub fn colour_stdout(&self) -> bool {
+        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    }
+
     /// A diagnostic on stderr, rendered by miette: `code`, message, `file:line:col`, the
     /// snippet with the span marked, and the hint. No colour unless on a terminal.
     pub fn diagnostic(&self, diagnostic: &dyn miette::Diagnostic) {

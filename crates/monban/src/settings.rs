@@ -7,7 +7,8 @@ use anyhow::Context as _;
 use monban_config::model::Until;
 
 use crate::cli::{
-    OutputFormat, SchemaArgs, SchemaKind, ShowAccountArgs, ShowArgs, ShowWhoArgs, ValidateArgs,
+    OutputFormat, PlanArgs, PlanFormat, SchemaArgs, SchemaKind, ShowAccountArgs, ShowArgs,
+    ShowWhoArgs, ValidateArgs,
 };
 
 /// Where the access repo is, and how to show its files' paths to the user.
@@ -100,7 +101,7 @@ impl SchemaSettings {
 }
 
 /// Loader options from `--today` / `MONBAN_TODAY` and `--directory`.
-fn load_options(
+pub fn load_options(
     today: Option<&str>,
     directory: Option<&Path>,
 ) -> anyhow::Result<monban_config::LoadOptions> {
@@ -166,5 +167,47 @@ impl ShowWhoSettings {
             show: ShowSettings::resolve(args.show)?,
             principal: args.principal,
         })
+    }
+}
+
+/// `monban plan`.
+#[derive(Debug, Clone)]
+pub struct PlanSettings {
+    pub repo: RepoLocation,
+    pub load_options: monban_config::LoadOptions,
+    pub sandbox: bool,
+    pub endpoint_url: Option<String>,
+    pub format: PlanFormat,
+    pub out: Option<PathBuf>,
+    pub detailed_exitcode: bool,
+    pub stats: bool,
+    pub allow_mass_removal: bool,
+}
+
+impl PlanSettings {
+    pub fn resolve(args: PlanArgs) -> anyhow::Result<Self> {
+        let repo = RepoLocation::resolve(args.repo.repo.as_deref())?;
+        let load_options = load_options(args.today.as_deref(), None)?;
+        Ok(Self {
+            repo,
+            load_options,
+            sandbox: args.target.sandbox,
+            endpoint_url: args.target.endpoint_url,
+            format: args.format,
+            out: args.out,
+            detailed_exitcode: args.detailed_exitcode,
+            stats: args.stats,
+            allow_mass_removal: args.allow_mass_removal,
+        })
+    }
+
+    /// The planner's context for a target.
+    #[must_use]
+    pub fn context(&self, choice: &crate::target::TargetChoice) -> monban_plan::PlanContext {
+        monban_plan::PlanContext {
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            allow_mass_removal: self.allow_mass_removal,
+            ..monban_plan::PlanContext::new(self.load_options.today, choice.endpoint())
+        }
     }
 }

@@ -1,18 +1,21 @@
 //! One module per command. Each resolves its settings from the parsed flags and runs.
 
+mod demo;
 mod init;
+pub mod plan;
 mod sandbox;
 mod schema;
 mod show;
 mod validate;
 
-#[cfg(test)]
 pub use init::write_files;
 
 use crate::ExitStatus;
 use crate::cli::{Cli, Command, SandboxCommand, ShowCommand};
 use crate::printer::Printer;
-use crate::settings::{SchemaSettings, ShowAccountSettings, ShowWhoSettings, ValidateSettings};
+use crate::settings::{
+    PlanSettings, SchemaSettings, ShowAccountSettings, ShowWhoSettings, ValidateSettings,
+};
 
 pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
     match cli.command {
@@ -27,6 +30,11 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
             show::who(&ShowWhoSettings::resolve(args)?, printer)
         }
         Command::Init(args) => init::init(&args.dir, args.example, printer),
+        Command::Plan(args) => plan::plan(&PlanSettings::resolve(args)?, printer),
+        Command::Demo(args) => demo::demo(&args, printer),
+        Command::Sandbox(SandboxCommand::ProvisionIdp(args)) => {
+            sandbox::provision_idp(&args, printer)
+        }
     }
 }
 

@@ -6,8 +6,11 @@ use std::net::SocketAddr;
 use anyhow::Context as _;
 
 use crate::ExitStatus;
-use crate::cli::{SandboxResetArgs, SandboxServeArgs};
+use crate::cli::{SandboxProvisionIdpArgs, SandboxResetArgs, SandboxServeArgs};
+use crate::commands::plan::{load_valid_directory, runtime};
 use crate::printer::Printer;
+use crate::settings::RepoLocation;
+use crate::target::{EmbeddedSandbox, TargetChoice, with_target};
 
 /// Starts the server, prints `READY <endpoint-url>` as the first stdout line (with the real
 /// port when port 0 was asked), and serves until Ctrl-C or SIGTERM.
@@ -72,6 +75,70 @@ pub fn reset(args: &SandboxResetArgs, printer: &Printer) -> anyhow::Result<ExitS
         args.state.display()
     ));
     Ok(ExitStatus::Success)
+}
+
+/// Pushes a directory snapshot into a sandbox's Identity Store: a running one at
+/// `--endpoint-url`, else the repo's embedded sandbox (never a declared AWS target: the IdP
+/// owns a real Identity Store).
+pub fn provision_idp(
+    args: &SandboxProvisionIdpArgs,
+    printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
+    let Some(directory) = load_valid_directory(&args.file, printer)? else {
+        return Ok(ExitStatus::Failure);
+    };
+    let choice = if let Some(url) = &args.endpoint_url {
+        TargetChoice::Endpoint {
+            url: url.trim_end_matches('/').to_owned(),
+            region: std::env::var("AWS_REGION")
+                .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+                .unwrap_or_else(|_| monban_emulator::config::DEFAULT_REGION.to_owned()),
+        }
+    } else {
+        let location = RepoLocation::resolve(args.repo.repo.as_deref())?;
+        let (repo, diagnostics) =
+            monban_config::load_repo(&location.root, &monban_config::LoadOptions::new())?;
+        if diagnostics.has_errors() {
+            anyhow::bail!(
+                "{} has validation errors, so its embedded sandbox's settings are unknown; run `monban validate` first, or pass --endpoint-url",
+                monban_config::display_path(&location.display)
+            );
+        }
+        TargetChoice::Embedded(EmbeddedSandbox::for_repo(&location.root, &repo))
+    };
+    let report = runtime()?.block_on(with_target(
+        &choice,
+        &monban_aws::ConnectOptions::default(),
+        async |clients| {
+            monban_aws::provision_directory(clients, &directory)
+                .await
+                .with_context(|| format!("could not push the directory into {choice}"))
+        },
+    ))?;
+    printer.log(provision_summary(&report, &choice));
+    Ok(ExitStatus::Success)
+}
+
+/// `Pushed … into …: users 60 created, …` or `… already matched`.
+pub fn provision_summary(report: &monban_aws::ProvisionReport, choice: &TargetChoice) -> String {
+    if report.is_unchanged() {
+        return format!(
+            "The Identity Store of {choice} already matches the directory ({} API calls).",
+            report.stats.total_calls()
+        );
+    }
+    format!(
+        "Pushed the directory into {choice}: users {} created, {} updated, {} deleted; groups {} created, {} updated, {} deleted; memberships {} added, {} removed ({} API calls).",
+        report.users_created,
+        report.users_updated,
+        report.users_deleted,
+        report.groups_created,
+        report.groups_updated,
+        report.groups_deleted,
+        report.memberships_created,
+        report.memberships_deleted,
+        report.stats.total_calls()
+    )
 }
 
 async fn wait_for_stop_signal() -> anyhow::Result<()> {
