@@ -230,6 +230,114 @@ impl Intercept for CountingInterceptor {
 mod tests {
     use super::*;
 
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A one-connection HTTP/1.1 server answering each request with the next canned
+    /// `(status, error type, body)`; returns its URL.
+    async fn canned_server(responses: Vec<(u16, Option<&'static str>, &'static str)>) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let mut responses = responses.into_iter();
+            loop {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let mut buffer = Vec::new();
+                'requests: loop {
+                    // Read one request: headers, then Content-Length bytes of body.
+                    let mut chunk = [0_u8; 4096];
+                    let header_end = loop {
+                        if let Some(end) =
+                            buffer.windows(4).position(|window| window == b"\r\n\r\n")
+                        {
+                            break end + 4;
+                        }
+                        let read = socket.read(&mut chunk).await.unwrap();
+                        if read == 0 {
+                            // The client closed this connection; it may open another.
+                            break 'requests;
+                        }
+                        buffer.extend_from_slice(&chunk[..read]);
+                    };
+                    let headers = String::from_utf8_lossy(&buffer[..header_end]).to_lowercase();
+                    let length: usize = headers
+                        .lines()
+                        .find_map(|line| line.strip_prefix("content-length:"))
+                        .map_or(0, |value| value.trim().parse().unwrap());
+                    while buffer.len() < header_end + length {
+                        let read = socket.read(&mut chunk).await.unwrap();
+                        buffer.extend_from_slice(&chunk[..read]);
+                    }
+                    buffer.drain(..header_end + length);
+                    let Some((status, error_type, body)) = responses.next() else {
+                        return;
+                    };
+                    let error_header = error_type
+                        .map(|name| format!("x-amzn-ErrorType: {name}\r\n"))
+                        .unwrap_or_default();
+                    let response = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-type: application/x-amz-json-1.1\r\n{error_header}content-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    socket.write_all(response.as_bytes()).await.unwrap();
+                }
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn retries_and_throttles_are_counted_per_operation() {
+        let url = canned_server(vec![
+            (400, Some("ThrottlingException"), r#"{"Message":"Rate exceeded"}"#),
+            (
+                400,
+                None,
+                r#"{"__type":"com.amazonaws.swbexternalservice#ThrottlingException","Message":"Rate exceeded"}"#,
+            ),
+            (200, None, r#"{"Instances":[]}"#),
+            (400, Some("AccessDeniedException"), r#"{"Message":"no"}"#),
+        ])
+        .await;
+        let counter = CallCounter::default();
+        let client = aws_sdk_ssoadmin::Client::from_conf(
+            aws_sdk_ssoadmin::Config::builder()
+                .behavior_version_latest()
+                .region(aws_sdk_ssoadmin::config::Region::new("us-east-1"))
+                .endpoint_url(url)
+                .credentials_provider(aws_credential_types::Credentials::new(
+                    "AKIDEXAMPLE",
+                    "secret",
+                    None,
+                    None,
+                    "test",
+                ))
+                .retry_config(
+                    aws_sdk_ssoadmin::config::retry::RetryConfig::standard()
+                        .with_max_attempts(3)
+                        .with_initial_backoff(Duration::from_millis(1)),
+                )
+                .interceptor(counter.interceptor())
+                .build(),
+        );
+        let mark = counter.mark();
+        client.list_instances().send().await.unwrap();
+        client
+            .list_permission_sets()
+            .instance_arn("arn")
+            .send()
+            .await
+            .unwrap_err();
+        let stats = counter.since(&mark, Duration::ZERO);
+        assert_eq!(stats.calls_of("sso-admin:ListInstances"), 3);
+        assert_eq!(stats.throttles.get("sso-admin:ListInstances"), Some(&2));
+        assert_eq!(stats.calls_of("sso-admin:ListPermissionSets"), 1);
+        assert_eq!(
+            stats.total_throttles(),
+            2,
+            "access denied is not a throttle"
+        );
+    }
+
     #[test]
     fn error_codes_are_read_from_header_then_body() {
         assert_eq!(
