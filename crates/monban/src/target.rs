@@ -117,6 +117,20 @@ impl TargetChoice {
         }
     }
 
+    /// How to pace calls: AWS's published per-API rates, except for the embedded sandbox,
+    /// which has no rate limits in its fast profile (pacing it would only slow tests and the
+    /// demo down).
+    #[must_use]
+    pub fn connect_options(&self) -> monban_aws::ConnectOptions {
+        match self {
+            Self::Embedded(_) => monban_aws::ConnectOptions {
+                rate_limits: monban_aws::RateLimits::unlimited(),
+                ..monban_aws::ConnectOptions::default()
+            },
+            Self::Endpoint { .. } | Self::Aws { .. } => monban_aws::ConnectOptions::default(),
+        }
+    }
+
     /// The SDK's target spec; `embedded_url` is the running embedded sandbox's URL.
     fn spec(&self, embedded_url: Option<String>) -> monban_aws::TargetSpec {
         match self {
@@ -168,7 +182,6 @@ impl fmt::Display for TargetChoice {
 /// and stops the sandbox (whatever `work` returned).
 pub async fn with_target<T>(
     choice: &TargetChoice,
-    options: &monban_aws::ConnectOptions,
     work: impl AsyncFnOnce(&monban_aws::Clients) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let server = match choice {
@@ -185,7 +198,7 @@ pub async fn with_target<T>(
             .map(monban_emulator::RunningServer::endpoint_url),
     );
     let result = async {
-        let clients = monban_aws::connect(&spec, options)
+        let clients = monban_aws::connect(&spec, &choice.connect_options())
             .await
             .with_context(|| format!("could not connect to {choice}"))?;
         work(&clients).await

@@ -75,17 +75,14 @@ pub fn demo(args: &DemoArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         "monban demo: planning {} against a fresh built-in sandbox (no AWS account involved).",
         describe(args.repo.as_deref())
     ));
-    let (report, Planned { plan, .. }) = runtime()?.block_on(with_target(
-        &choice,
-        &monban_aws::ConnectOptions::default(),
-        async |clients| {
+    let (report, Planned { plan, .. }) =
+        runtime()?.block_on(with_target(&choice, async |clients| {
             let report = monban_aws::provision_directory(clients, &directory)
                 .await
                 .context("could not push the IdP directory into the sandbox")?;
             let planned = plan_with(clients, &repo, None, &context).await?;
             Ok((report, planned))
-        },
-    ))?;
+        }))?;
     printer.log(provision_summary(&report, &choice));
     printer.log("");
     print_plan(printer, &plan, &choice, args.format);

@@ -65,14 +65,10 @@ async fn read_and_plan(
     choice: &TargetChoice,
     context: monban_plan::PlanContext,
 ) -> anyhow::Result<Planned> {
-    with_target(
-        choice,
-        &monban_aws::ConnectOptions::default(),
-        async |clients| {
-            let snapshots = repo_root.join(STATE_DIR).join("snapshots");
-            plan_with(clients, repo, Some(&snapshots), &context).await
-        },
-    )
+    with_target(choice, async |clients| {
+        let snapshots = repo_root.join(STATE_DIR).join("snapshots");
+        plan_with(clients, repo, Some(&snapshots), &context).await
+    })
     .await
 }
 

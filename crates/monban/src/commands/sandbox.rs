@@ -106,15 +106,11 @@ pub fn provision_idp(
         }
         TargetChoice::Embedded(EmbeddedSandbox::for_repo(&location.root, &repo))
     };
-    let report = runtime()?.block_on(with_target(
-        &choice,
-        &monban_aws::ConnectOptions::default(),
-        async |clients| {
-            monban_aws::provision_directory(clients, &directory)
-                .await
-                .with_context(|| format!("could not push the directory into {choice}"))
-        },
-    ))?;
+    let report = runtime()?.block_on(with_target(&choice, async |clients| {
+        monban_aws::provision_directory(clients, &directory)
+            .await
+            .with_context(|| format!("could not push the directory into {choice}"))
+    }))?;
     printer.log(provision_summary(&report, &choice));
     Ok(ExitStatus::Success)
 }
