@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use monban_plan::{
-    AccessChange, AccountState, Action, Address, Change, PermissionSetState, PersonAccess, Plan,
-    Resource, Severity,
+    AccessChange, AccountState, Action, Address, BoundaryState, Change, PermissionSetState,
+    PersonAccess, Plan, Resource, Severity,
 };
 use owo_colors::{OwoColorize as _, Style};
 
@@ -113,7 +113,7 @@ fn write_access(out: &mut String, plan: &Plan, paint: &Paint) {
     line(
         out,
         &paint.bold(&format!(
-            "Access: {} gain access, {} lose access.",
+            "Access changes: {} gain access, {} lose access.",
             text::people(summary.people_gaining),
             text::people(summary.people_losing)
         )),
@@ -137,11 +137,7 @@ fn person_heading(person: &PersonAccess, paint: &Paint) -> String {
         let _ = write!(heading, " ({display_name})");
     }
     if !person.enabled {
-        let _ = write!(
-            heading,
-            "  {}",
-            paint.warning("[disabled: cannot sign in whatever they hold]")
-        );
+        let _ = write!(heading, "  {}", paint.warning("[disabled: cannot sign in]"));
     }
     heading
 }
@@ -160,7 +156,7 @@ fn access_line(change: &AccessChange, action: Action, paint: &Paint) -> String {
 /// The resource changes, grouped: OUs, permission sets, then each account by name;
 /// within a group in the plan's (apply) order.
 fn write_changes(out: &mut String, plan: &Plan, paint: &Paint) {
-    line(out, &paint.bold("Resource changes. Symbols used below:"));
+    line(out, &paint.bold("Resource changes. Symbols:"));
     for action in text::ACTIONS {
         if plan.changes.iter().any(|change| change.action == action) {
             line(
@@ -366,24 +362,29 @@ fn permission_set_details(
             None,
             format!(
                 "managed_policies: {}",
-                json_inline(&permission_set.managed_policies)
+                permission_set.managed_policies.join(", ")
             ),
         ));
     }
     if !permission_set.customer_managed_policies.is_empty() {
+        let policies: Vec<String> = permission_set
+            .customer_managed_policies
+            .iter()
+            .map(|policy| format!("{}{}", policy.path, policy.name))
+            .collect();
         details.push((
             None,
-            format!(
-                "customer_managed_policies: {}",
-                json_inline(&permission_set.customer_managed_policies)
-            ),
+            format!("customer_managed_policies: {}", policies.join(", ")),
         ));
     }
     if let Some(boundary) = &permission_set.permissions_boundary {
-        details.push((
-            None,
-            format!("permissions_boundary: {}", json_inline(boundary)),
-        ));
+        let boundary = match boundary {
+            BoundaryState::ManagedPolicy { arn } => arn.clone(),
+            BoundaryState::CustomerManagedPolicy { name, path } => {
+                format!("customer-managed policy {path}{name}")
+            }
+        };
+        details.push((None, format!("permissions_boundary: {boundary}")));
     }
     if !permission_set.tags.is_empty() {
         details.push((None, format!("tags: {}", json_inline(&permission_set.tags))));
@@ -407,7 +408,7 @@ fn write_change(out: &mut String, change: &Change, paint: &Paint) {
     line(
         out,
         &format!(
-            "  {}   {}",
+            "  {} {}",
             paint.action(
                 change.action,
                 &format!("{:>3}", text::symbol(change.action))
@@ -425,7 +426,7 @@ fn write_change(out: &mut String, change: &Change, paint: &Paint) {
             Some('…') => paint.dim(&format!("… {detail}")),
             Some(other) => format!("{other} {detail}"),
         };
-        line(out, &format!("          {rendered}"));
+        line(out, &format!("        {rendered}"));
     }
 }
 
@@ -505,19 +506,20 @@ fn write_warnings(out: &mut String, plan: &Plan, paint: &Paint, width: Option<us
             .filter(|warning| warning.severity == severity)
         {
             let label = format!("{}:", text::severity(severity));
+            let mut message = format!("{label} {}", warning.message);
+            if let Some(address) = &warning.address {
+                let _ = write!(message, " [{address}]");
+            }
+            // Wrapped with its label, then the label coloured: escape sequences must not
+            // count towards the width.
+            let wrapped = text::wrap(&message, width, "  ");
+            let rest = &wrapped[label.len()..];
             let label = match severity {
                 Severity::Error => paint.error(&label),
                 Severity::Warning => paint.warning(&label),
                 Severity::Info => paint.bold(&label),
             };
-            let mut message = warning.message.clone();
-            if let Some(address) = &warning.address {
-                let _ = write!(message, " [{address}]");
-            }
-            line(
-                out,
-                &format!("{label} {}", text::wrap(&message, width, "  ")),
-            );
+            line(out, &format!("{label}{rest}"));
         }
     }
 }
@@ -528,7 +530,7 @@ pub(crate) fn status_notes(plan: &Plan) -> Vec<String> {
     if !plan.complete {
         notes.push(
             "This plan is incomplete: applying it would not bring the organization to the \
-             repo's state (see the errors above)."
+             repo's state (see the errors)."
                 .to_owned(),
         );
     }

@@ -260,7 +260,8 @@ fn head(plan: &Plan, options: &MarkdownOptions) -> String {
         out.push('\n');
         line(&mut out, "> [!CAUTION]");
         for note in notes {
-            line(&mut out, &format!("> {}  ", escape(&note)));
+            // Our own sentences, with `code` meant as Markdown: not escaped.
+            line(&mut out, &format!("> {note}  "));
         }
     }
     out
@@ -367,7 +368,7 @@ fn resources_detail(plan: &Plan) -> String {
         line(
             &mut out,
             &format!(
-                "<details><summary>{} ({})</summary>",
+                "<details><summary>{}: {}</summary>",
                 escape(&group.heading),
                 counts(&group.changes)
             ),

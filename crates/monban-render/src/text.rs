@@ -107,8 +107,8 @@ pub(crate) fn account_heading(name: &str, id: Option<&str>) -> String {
     }
 }
 
-/// Where the repo declares an assignment: `accounts/payments-prod.yaml, until 2026-12-31
-/// (INC-4211)` or `rules/security-audit.yaml#1`.
+/// Where the repo declares an assignment: `accounts/payments-prod.yaml, until 2026-12-31,
+/// reason: INC-4211` or `rules/security-audit.yaml#1`.
 pub(crate) fn origin(origin: &Origin) -> String {
     match origin {
         Origin::Account {
@@ -121,7 +121,7 @@ pub(crate) fn origin(origin: &Origin) -> String {
                 let _ = write!(text, ", until {until}");
             }
             if let Some(reason) = reason {
-                let _ = write!(text, " ({reason})");
+                let _ = write!(text, ", reason: {reason}");
             }
             text
         }
@@ -135,7 +135,7 @@ pub(crate) fn cause(cause: &Cause) -> String {
         Cause::Declared => "declared in the repo".to_owned(),
         Cause::Expired { until } => format!("expired on {until}"),
         Cause::Orphaned => "the principal no longer exists in the Identity Store".to_owned(),
-        Cause::Undeclared => "not in the repo (exclusive)".to_owned(),
+        Cause::Undeclared => "not in the repo, exclusive is on".to_owned(),
         Cause::Renamed { from } => format!("renamed from {from}"),
         Cause::Replaced { by } => format!("permission set replaced by {by}"),
         Cause::Outdated => "roles outdated in some accounts".to_owned(),
