@@ -513,19 +513,32 @@ impl<'input> Planner<'input> {
                     .get(set.arn.as_str())
                     .into_iter()
                     .flatten()
-                    .filter(|assignment| !self.removed.contains_key(&live_key(assignment)))
+                    .filter(|assignment| {
+                        self.removed
+                            .get(&live_key(assignment))
+                            .is_none_or(|cause| *cause == Cause::Closed)
+                    })
                     .map(|assignment| self.account_ref_by_id(&assignment.account_id).name)
                     .collect();
-                self.warn(
-                    Severity::Warning,
-                    WarningCode::PermissionSetStillAssigned,
+                let message = if kept_on.is_empty() {
+                    format!(
+                        "permission set `{0}` is not in the repo but is kept: the repo still \
+                         assigns it. Add permission-sets/{0}.yaml.",
+                        set.name
+                    )
+                } else {
                     format!(
                         "permission set `{}` is not in the repo but is kept: it is still \
                          assigned on {} ({}) where this plan does not remove the assignment.",
                         set.name,
                         count(kept_on.len(), "account", "accounts"),
                         name_list(kept_on.iter().map(String::as_str)),
-                    ),
+                    )
+                };
+                self.warn(
+                    Severity::Warning,
+                    WarningCode::PermissionSetStillAssigned,
+                    message,
                     Some(Address::PermissionSet {
                         permission_set: set.name.clone(),
                     }),

@@ -322,3 +322,29 @@ fn without_an_identity_center_instance_the_plan_is_incomplete() {
     );
     assert!(!plan.complete && !plan.applyable);
 }
+
+#[test]
+fn a_permission_set_assigned_on_a_closing_account_is_kept_until_the_account_is_gone() {
+    let repo = repo()
+        .account(account("org-management").id(MANAGEMENT))
+        .account(account("old-sandbox").id(PROD).close())
+        .build();
+    let live = live()
+        .account(PROD, "old-sandbox", None)
+        .permission_set("Legacy")
+        .group("engineers", &[])
+        .assign(PROD, "Legacy", &group("engineers"))
+        .build();
+    let plan = plan_of(&repo, &live);
+    assert_eq!(lines(&plan), ["close account/old-sandbox"]);
+    let warning = plan
+        .warnings
+        .iter()
+        .find(|warning| warning.code == WarningCode::PermissionSetStillAssigned)
+        .unwrap();
+    assert!(
+        warning.message.contains("old-sandbox"),
+        "{}",
+        warning.message
+    );
+}
