@@ -90,6 +90,16 @@ pub enum AwsError {
         source: serde_json::Error,
     },
 
+    /// A sandbox-only operation was asked of a real AWS target (design §1: on AWS the IdP
+    /// owns users and groups; monban never writes them).
+    #[error("{operation} only works on a sandbox or an endpoint, not on {target}")]
+    SandboxOnly {
+        /// What was refused.
+        operation: &'static str,
+        /// The target's description.
+        target: String,
+    },
+
     /// A directory snapshot names a member that is not one of its users (the loader in
     /// `monban-config` reports this first; this guards callers that build a `Directory` by
     /// hand).

@@ -1,7 +1,8 @@
 //! The IdP push (`monban sandbox provision-idp FILE`): make an Identity Store match an IdP
 //! directory snapshot the way an IdP's SCIM push would — create, update and delete users,
 //! groups and memberships — so plans against a sandbox can resolve the repo's users and
-//! groups.
+//! groups. It refuses a real AWS target ([`AwsError::SandboxOnly`]): there the IdP owns
+//! users and groups (design §1), and the push deletes whatever the directory lacks.
 //!
 //! Users are matched by user name and groups by display name, case-insensitively (the
 //! Identity Store's own uniqueness rule); a case-only difference is an update, not a
@@ -155,6 +156,12 @@ pub async fn provision_directory(
     clients: &Clients,
     directory: &Directory,
 ) -> Result<ProvisionReport, AwsError> {
+    if clients.target().is_aws() {
+        return Err(AwsError::SandboxOnly {
+            operation: "pushing an IdP directory",
+            target: clients.target().to_string(),
+        });
+    }
     // Every member must be a user of the directory: checked before anything is written.
     for group in directory.groups.values() {
         if let Some(member) = group

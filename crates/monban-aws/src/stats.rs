@@ -20,7 +20,9 @@ use aws_smithy_types::config_bag::ConfigBag;
 use serde::{Deserialize, Serialize};
 
 /// Calls and throttles of one read (or push), per `service:Operation`
-/// (`organizations:ListAccountsForParent`, `sso-admin:ListAccountAssignments`, …).
+/// (`organizations:ListAccountsForParent`, `sso-admin:ListAccountAssignments`, …): every
+/// call made through the same [`crate::Clients`] between its start and its end (run reads
+/// one at a time per `Clients` for exact numbers).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadStats {
     /// HTTP requests sent, retries included.

@@ -235,3 +235,30 @@ async fn a_member_who_is_not_a_user_is_an_error_before_anything_is_written() {
     );
     assert_eq!(common::served(&server.endpoint_url()).await, before);
 }
+
+#[tokio::test]
+async fn a_real_aws_target_is_refused_before_any_call() {
+    // Static keys and a given caller: connecting makes no call, so no network is needed.
+    let clients = monban_aws::connect(
+        &monban_aws::TargetSpec {
+            kind: monban_aws::TargetKind::Aws { profile: None },
+            region: Some("eu-west-1".into()),
+            credentials: Some(monban_aws::StaticCredentials {
+                access_key_id: "AKIAEXAMPLE".into(),
+                secret_access_key: "secret".into(),
+                session_token: None,
+            }),
+            caller_account_id: Some("123456789012".into()),
+        },
+        &monban_aws::ConnectOptions::default(),
+    )
+    .await
+    .unwrap();
+    let error = monban_aws::provision_directory(&clients, &Directory::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "pushing an IdP directory only works on a sandbox or an endpoint, not on AWS (eu-west-1), account 123456789012"
+    );
+}
