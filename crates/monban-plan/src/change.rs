@@ -219,7 +219,7 @@ impl fmt::Display for Origin {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Account { account, until, .. } => {
-                write!(formatter, "accounts/{account}")?;
+                write!(formatter, "accounts/{account}.yaml")?;
                 if let Some(until) = until {
                     write!(formatter, " (until {until})")?;
                 }

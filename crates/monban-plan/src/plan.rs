@@ -77,6 +77,9 @@ pub enum WarningCode {
     AccountNameDiffers,
     /// An account bound by `id:` that the organization does not have.
     AccountNotFound,
+    /// `organization.management_account` names a file bound to another account than the
+    /// organization's management account: probably the wrong target.
+    ManagementAccountMismatch,
     /// Two account files mean the same live account (one by `id:`, one by root e-mail, or
     /// both by e-mail).
     AccountBoundTwice,

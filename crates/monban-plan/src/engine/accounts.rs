@@ -126,6 +126,7 @@ impl<'input> Planner<'input> {
             self.bindings
                 .insert(account.name.as_str(), Binding { live, status });
         }
+        self.check_management_account();
         let live_state = self.live();
         let undeclared: Vec<&LiveAccount> = live_state
             .accounts
@@ -153,6 +154,40 @@ impl<'input> Planner<'input> {
                 ou: account.ou_path.clone(),
                 status: status_text(account.status).to_owned(),
             });
+        }
+    }
+
+    /// `organization.management_account` must mean the organization's management account;
+    /// when it is bound to another one, the repo is most likely planned against the wrong
+    /// organization, and every change would be nonsense.
+    fn check_management_account(&mut self) {
+        let Some(name) = &self.repo.settings.organization.management_account else {
+            return;
+        };
+        let Some(bound) = self
+            .bindings
+            .get(name.as_str())
+            .and_then(|binding| binding.live)
+        else {
+            return;
+        };
+        let management = self.management_account_id();
+        if bound.id != management {
+            self.warn(
+                Severity::Error,
+                WarningCode::ManagementAccountMismatch,
+                format!(
+                    "monban.yaml names `{name}` as the management account, and \
+                     accounts/{name}.yaml means account {}, but the management account of \
+                     organization {} is {management}. Check the target: this looks like \
+                     another organization.",
+                    bound.id,
+                    self.live().organization.id
+                ),
+                Some(Address::Account {
+                    account: name.as_str().to_owned(),
+                }),
+            );
         }
     }
 

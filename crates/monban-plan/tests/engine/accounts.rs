@@ -324,3 +324,24 @@ fn an_account_holding_protected_access_cannot_be_closed() {
     ));
     assert!(!plan.applyable);
 }
+
+#[test]
+fn a_management_account_file_bound_to_another_account_means_the_wrong_target() {
+    let mut repo = repo().account(account("org-management").id(PROD)).build();
+    repo.settings.organization.management_account =
+        Some(monban_model::AccountName::parse("org-management").unwrap());
+    let live = live().account(PROD, "org-management", None).build();
+    let plan = plan_of(&repo, &live);
+    let warning = plan
+        .warnings
+        .iter()
+        .find(|warning| warning.code == WarningCode::ManagementAccountMismatch)
+        .unwrap();
+    assert_eq!(warning.severity, Severity::Error);
+    assert!(warning.message.contains(MANAGEMENT));
+    assert!(!plan.applyable);
+
+    repo.accounts.values_mut().next().unwrap().id =
+        Some(monban_model::AccountId::parse(MANAGEMENT).unwrap());
+    assert!(plan_of(&repo, &live).applyable);
+}
