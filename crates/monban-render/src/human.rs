@@ -113,9 +113,9 @@ fn write_access(out: &mut String, plan: &Plan, paint: &Paint) {
     line(
         out,
         &paint.bold(&format!(
-            "Access changes: {} gain access, {} lose access.",
-            text::people(summary.people_gaining),
-            text::people(summary.people_losing)
+            "Access changes: {}, {}.",
+            text::access_count(summary.people_gaining, "gains"),
+            text::access_count(summary.people_losing, "loses")
         )),
     );
     for person in &plan.access {

@@ -1,9 +1,9 @@
 //! The Markdown view: the plan as a pull-request comment.
 //!
 //! A hidden marker first (so a CI job can find and update its own comment), a one-line
-//! summary (counts and people affected), whether the plan can be applied, the warnings,
-//! then the per-person table (what a reviewer reads first), then the resource changes by
-//! account in collapsed `<details>` sections, then what the repo does not manage.
+//! summary (counts and people affected), whether the plan can be applied, then the
+//! per-person table (what a reviewer reads first), the warnings, the resource changes by
+//! account in collapsed `<details>` sections, and what the repo does not manage.
 //!
 //! GitHub refuses comments over 65,536 characters. A plan that would exceed
 //! [`MarkdownOptions::max_length`] is summarized, least important first: the resource
@@ -130,13 +130,11 @@ pub fn render_markdown(plan: &Plan, options: &MarkdownOptions) -> String {
             cut_out.push(text::plural(warning_cut.left_out(), "warning"));
         }
         if row_cut.left_out() > 0 {
-            let people_left: BTreeSet<usize> =
-                rows[row_cut.shown..].iter().map(|row| row.person).collect();
             cut_out.push(format!(
-                "{} of the {} access changes, for {}",
+                "{} of the {} access changes (of {})",
                 row_cut.left_out(),
                 rows.len(),
-                text::people(people_left.len())
+                text::people(row_cut.people_left())
             ));
         }
         let comment = assemble(
@@ -209,6 +207,15 @@ impl<'a> Cut<'a> {
         self.items.len() - self.shown
     }
 
+    /// How many people have at least one row left out.
+    fn people_left(&self) -> usize {
+        self.items[self.shown..]
+            .iter()
+            .map(|item| item.person)
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+
     fn length(&self) -> usize {
         self.shown().iter().map(|item| item.text.len()).sum()
     }
@@ -223,12 +230,12 @@ fn head(plan: &Plan, options: &MarkdownOptions) -> String {
         line(
             &mut out,
             &format!(
-                "### monban plan: {} to add, {} to change, {} to remove · {} gain access, {} lose access",
+                "### monban plan: {} to add, {} to change, {} to remove · {}, {}",
                 summary.add,
                 summary.change,
                 summary.remove,
-                text::people(summary.people_gaining),
-                text::people(summary.people_losing)
+                text::access_count(summary.people_gaining, "gains"),
+                text::access_count(summary.people_losing, "loses")
             ),
         );
     } else {
@@ -566,23 +573,6 @@ fn assemble(
     left_out: &[String],
 ) -> String {
     let mut out = head.to_owned();
-    if !warnings.items.is_empty() {
-        out.push('\n');
-        line(&mut out, "#### Errors and warnings");
-        out.push('\n');
-        for item in warnings.shown() {
-            out.push_str(&item.text);
-        }
-        if warnings.left_out() > 0 {
-            line(
-                &mut out,
-                &format!(
-                    "- … and {} more",
-                    text::plural(warnings.left_out(), "warning")
-                ),
-            );
-        }
-    }
     if plan.has_changes() || !plan.access.is_empty() {
         out.push('\n');
         line(&mut out, "#### Who gains or loses access");
@@ -615,8 +605,9 @@ fn assemble(
                 line(
                     &mut out,
                     &format!(
-                        "… and {} more.",
-                        text::plural(rows.left_out(), "access change")
+                        "… and {}, of {}.",
+                        text::more(rows.left_out(), "access change"),
+                        text::people(rows.people_left())
                     ),
                 );
             }
@@ -624,6 +615,20 @@ fn assemble(
                 out.push('\n');
                 line(&mut out, "</details>");
             }
+        }
+    }
+    if !warnings.items.is_empty() {
+        out.push('\n');
+        line(&mut out, "#### Errors and warnings");
+        out.push('\n');
+        for item in warnings.shown() {
+            out.push_str(&item.text);
+        }
+        if warnings.left_out() > 0 {
+            line(
+                &mut out,
+                &format!("- … and {}", text::more(warnings.left_out(), "warning")),
+            );
         }
     }
     if !resources.is_empty() {

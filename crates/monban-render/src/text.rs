@@ -238,12 +238,31 @@ pub(crate) fn people(count: usize) -> String {
     }
 }
 
+/// `1 person gains access` / `3 people gain access` (`verb` in its singular form,
+/// `gains` or `loses`).
+pub(crate) fn access_count(count: usize, verb: &str) -> String {
+    if count == 1 {
+        format!("1 person {verb} access")
+    } else {
+        format!("{count} people {} access", verb.trim_end_matches('s'))
+    }
+}
+
 /// `1 change` / `3 changes` for any regular noun.
 pub(crate) fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
         format!("1 {noun}")
     } else {
         format!("{count} {noun}s")
+    }
+}
+
+/// `1 more warning` / `3 more warnings`.
+pub(crate) fn more(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 more {noun}")
+    } else {
+        format!("{count} more {noun}s")
     }
 }
 

@@ -573,13 +573,49 @@ fn markdown_for_5000_people_fits_in_a_github_comment() {
         "{note}"
     );
     assert!(note.contains("the resource changes"), "{note}");
-    assert!(note.contains("of the 5000 access changes, for "), "{note}");
+    assert!(note.contains("of the 5000 access changes (of "), "{note}");
+    assert!(markdown.contains("… and "));
     // Every row shown is whole.
     let rows = markdown
         .lines()
         .filter(|line| line.starts_with("| person-"))
         .count();
     assert!(rows > 100, "{rows} rows kept");
+}
+
+#[test]
+fn markdown_cuts_thousands_of_warnings_but_keeps_errors_first() {
+    let mut builder = PlanBuilder::new().warning(
+        Severity::Error,
+        WarningCode::MassRemoval,
+        "This plan removes 3000 assignments; safety.max_removals is 25.",
+        None,
+    );
+    for index in 0..3_000 {
+        builder = builder.warning(
+            Severity::Info,
+            WarningCode::UndeclaredAccount,
+            &format!("Account legacy-{index:04} has no account file; it is left alone."),
+            None,
+        );
+    }
+    let mut plan = builder.not_applyable().build();
+    plan.changes = big(3_000).changes;
+    plan.access = big(3_000).access;
+    let markdown = render_markdown(&plan, &MarkdownOptions::default());
+    assert!(markdown.len() < GITHUB_COMMENT_LIMIT, "{}", markdown.len());
+    assert!(markdown.contains("- **error:** This plan removes 3000 assignments"));
+    assert!(markdown.contains("more warnings"));
+    assert!(markdown.contains("> This plan cannot be applied"));
+    let note = markdown.lines().last().unwrap();
+    assert!(note.contains(" warnings; "), "{note}");
+    assert!(
+        markdown
+            .lines()
+            .filter(|line| line.starts_with("| person-"))
+            .count()
+            > 100
+    );
 }
 
 #[test]
