@@ -376,7 +376,8 @@ fn resources_detail(plan: &Plan) -> String {
             &mut out,
             &format!(
                 "<details><summary>{}: {}</summary>",
-                escape(&group.heading),
+                // An HTML block: Markdown escapes would show as backslashes here.
+                escape_html(&group.heading),
                 counts(&group.changes)
             ),
         );
@@ -690,6 +691,23 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
+/// Text made inert inside an HTML block (a `<summary>`), where `CommonMark` does not process
+/// backslash escapes: entities for `&`, `<`, `>`, `"`; newlines made spaces.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' | '\r' => out.push(' '),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn line(out: &mut String, text: &str) {
     // Writing to a String cannot fail.
     let _ = writeln!(out, "{text}");
@@ -707,6 +725,14 @@ mod tests {
         assert_eq!(escape("alice@example.com"), "alice@example.com");
         assert_eq!(escape("two\nlines"), "two lines");
         assert_eq!(escape("*bold* _x_"), "\\*bold\\* \\_x\\_");
+    }
+
+    #[test]
+    fn summaries_get_html_escapes_only() {
+        assert_eq!(
+            escape_html("Account a_b <x> (new)"),
+            "Account a_b &lt;x&gt; (new)"
+        );
     }
 
     #[test]
