@@ -177,3 +177,63 @@ async fn missing_credentials_child() {
         .unwrap_err();
     assert!(matches!(error, AwsError::MissingRegion { .. }), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_delegated_administrator_reads_the_same_state_and_is_not_the_management_account() {
+    let (server, management) = common::sandbox().await;
+    let url = server.endpoint_url();
+    common::seed(
+        &url,
+        &serde_json::json!({
+            "organizational_units": ["Security"],
+            "accounts": [{"name": "security", "email": "security@example.com",
+                          "id": "222222222222", "ou": "Security"}],
+            "users": [{"user_name": "alice"}],
+            "groups": [{"display_name": "admins", "members": ["alice"]}],
+            "credentials": [{"access_key_id": "AKIADELEGATED0000001",
+                             "secret_access_key": "delegated-secret",
+                             "account_id": "222222222222"}]
+        }),
+    )
+    .await;
+    let organizations = management.organizations();
+    organizations
+        .enable_aws_service_access()
+        .service_principal("sso.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    organizations
+        .register_delegated_administrator()
+        .account_id("222222222222")
+        .service_principal("sso.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let delegated = monban_aws::connect(
+        &TargetSpec::endpoint(
+            url,
+            None,
+            Some(StaticCredentials {
+                access_key_id: "AKIADELEGATED0000001".into(),
+                secret_access_key: "delegated-secret".into(),
+                session_token: None,
+            }),
+        )
+        .with_caller_account_id("222222222222"),
+        &ConnectOptions::default(),
+    )
+    .await
+    .unwrap();
+
+    let as_management = monban_aws::read_live_state(&management)
+        .await
+        .unwrap()
+        .state;
+    let mut as_delegated = monban_aws::read_live_state(&delegated).await.unwrap().state;
+    assert_eq!(as_delegated.caller.account_id, "222222222222");
+    assert!(!as_delegated.caller.is_management_account);
+    as_delegated.caller = as_management.caller.clone();
+    as_delegated.read_at = as_management.read_at;
+    assert_eq!(as_delegated, as_management);
+}
