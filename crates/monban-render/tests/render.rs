@@ -518,6 +518,88 @@ fn markdown_escapes_names_in_the_table() {
     assert!(!markdown.contains("<script>"));
 }
 
+/// The comment parsed as GitHub would (`CommonMark` with tables): the first table's rows
+/// as the plain text of each cell, and every raw HTML fragment.
+fn parse_markdown(markdown: &str) -> (Vec<Vec<String>>, Vec<String>) {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut html = Vec::new();
+    let mut tables = 0;
+    let mut in_first_table = false;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Table(_)) => {
+                tables += 1;
+                in_first_table = tables == 1;
+            }
+            Event::End(TagEnd::Table) => in_first_table = false,
+            Event::Start(Tag::TableHead | Tag::TableRow) if in_first_table => rows.push(Vec::new()),
+            Event::Start(Tag::TableCell) if in_first_table => {
+                rows.last_mut().unwrap().push(String::new());
+            }
+            Event::Text(text) | Event::Code(text) if in_first_table => {
+                if let Some(cell) = rows.last_mut().and_then(|row| row.last_mut()) {
+                    cell.push_str(&text);
+                }
+            }
+            Event::Html(text) | Event::InlineHtml(text) => html.push(text.trim().to_owned()),
+            _ => {}
+        }
+    }
+    (rows, html)
+}
+
+/// The only HTML a comment may hold: the marker and the collapsible sections.
+fn assert_only_our_html(html: &[String]) {
+    for fragment in html {
+        let ours = fragment == MARKDOWN_MARKER
+            || fragment == "</details>"
+            || (fragment.starts_with("<details><summary>") && fragment.ends_with("</summary>"));
+        assert!(ours, "unexpected HTML in the comment: {fragment:?}");
+    }
+}
+
+#[test]
+fn markdown_parses_into_the_table_github_shows() {
+    let evil = account("a|b<script>", Some("123456789012"));
+    let plan = PlanBuilder::new()
+        .change(create_assignment(
+            &evil,
+            "Read*Only_x",
+            &group("@team"),
+            Vec::new(),
+        ))
+        .person(gain(
+            person("x|y@example.com", Some("<b>X</b> `tick`")),
+            &evil,
+            "Read*Only_x",
+            &group("@team"),
+            vec![in_rule("rules/a|b.yaml", 1)],
+        ))
+        .build();
+    let (rows, html) = parse_markdown(&render_markdown(&plan, &MarkdownOptions::default()));
+    assert_only_our_html(&html);
+    assert_eq!(
+        rows,
+        vec![
+            vec!["Person", "Account", "Permission set", "Change", "Via"],
+            vec![
+                "x|y@example.com (<b>X</b> `tick`)",
+                "a|b<script>",
+                "Read*Only_x",
+                "+ gains",
+                "via group @team — rules/a|b.yaml#1",
+            ],
+        ]
+    );
+
+    let (rows, html) = parse_markdown(&render_markdown(&everything(), &MarkdownOptions::default()));
+    assert_only_our_html(&html);
+    assert_eq!(rows.len(), 1 + 8);
+    assert!(rows.iter().all(|row| row.len() == 5), "{rows:#?}");
+    assert_eq!(rows[5][0], "dave@example.com disabled");
+}
+
 /// A plan with `people` people each gaining one permission set on one of 1,000 accounts
 /// through a group, and one assignment change per account.
 fn big(people: usize) -> Plan {
@@ -581,6 +663,10 @@ fn markdown_for_5000_people_fits_in_a_github_comment() {
         .filter(|line| line.starts_with("| person-"))
         .count();
     assert!(rows > 100, "{rows} rows kept");
+    let (table, html) = parse_markdown(&markdown);
+    assert_only_our_html(&html);
+    assert_eq!(table.len(), rows + 1, "every row kept is a whole table row");
+    assert!(table.iter().all(|row| row.len() == 5));
 }
 
 #[test]
