@@ -75,6 +75,14 @@ pub struct PlanArgs {
     /// Print the API calls the read made, per operation, with throttles and time (stderr).
     #[arg(long)]
     pub stats: bool,
+    /// Re-read only what the repo files changed since this git revision can affect, on top
+    /// of the cached snapshot (e.g. `origin/main` in a pull request).
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
+    /// `auto`: build on a cached snapshot younger than 10 minutes (or any age with
+    /// `--changed-since`), re-reading what changed files can affect; `full`: read everything.
+    #[arg(long, value_enum, default_value_t = RefreshMode::Auto)]
+    pub refresh: RefreshMode,
     /// Keep the plan applyable even when it removes more than `safety.max_removals`.
     #[arg(long)]
     pub allow_mass_removal: bool,
@@ -92,6 +100,15 @@ pub enum PlanFormat {
     Markdown,
     /// The versioned JSON plan (docs/reference/plan-json.md).
     Json,
+}
+
+/// How much live state a plan reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RefreshMode {
+    /// A targeted refresh on top of a usable cached snapshot, else everything.
+    Auto,
+    /// Everything.
+    Full,
 }
 
 /// `monban demo`.

@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod example;
 mod printer;
+mod refresh;
 mod settings;
 mod target;
 

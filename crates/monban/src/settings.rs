@@ -7,8 +7,8 @@ use anyhow::Context as _;
 use monban_config::model::Until;
 
 use crate::cli::{
-    OutputFormat, PlanArgs, PlanFormat, SchemaArgs, SchemaKind, ShowAccountArgs, ShowArgs,
-    ShowWhoArgs, ValidateArgs,
+    OutputFormat, PlanArgs, PlanFormat, RefreshMode, SchemaArgs, SchemaKind, ShowAccountArgs,
+    ShowArgs, ShowWhoArgs, ValidateArgs,
 };
 
 /// Where the access repo is, and how to show its files' paths to the user.
@@ -182,6 +182,8 @@ pub struct PlanSettings {
     pub detailed_exitcode: bool,
     pub stats: bool,
     pub allow_mass_removal: bool,
+    pub changed_since: Option<String>,
+    pub refresh: RefreshMode,
 }
 
 impl PlanSettings {
@@ -198,6 +200,8 @@ impl PlanSettings {
             detailed_exitcode: args.detailed_exitcode,
             stats: args.stats,
             allow_mass_removal: args.allow_mass_removal,
+            changed_since: args.changed_since,
+            refresh: args.refresh,
         })
     }
 

@@ -281,3 +281,153 @@ fn plan_against_a_standalone_sandbox_with_endpoint_url_and_environment_credentia
         .code(1)
         .stderr(predicate::str::contains("credentials"));
 }
+
+/// The number in `… (N API calls …` of the read note on stderr.
+fn read_calls(stderr: &[u8]) -> u64 {
+    let stderr = String::from_utf8_lossy(stderr);
+    let line = stderr
+        .lines()
+        .find(|line| line.contains("API calls"))
+        .unwrap_or_else(|| panic!("a read note in {stderr}"));
+    let before = line.split(" API calls").next().expect("a count");
+    before
+        .rsplit('(')
+        .next()
+        .and_then(|count| count.trim().parse().ok())
+        .unwrap_or_else(|| panic!("a count in {line}"))
+}
+
+#[test]
+fn a_second_plan_refreshes_only_what_the_changed_files_can_affect() {
+    let (home, repo) = example_repo();
+    monban(home.path())
+        .args(["sandbox", "provision-idp", "--repo"])
+        .arg(&repo)
+        .arg(repo.join("directory.yaml"))
+        .assert()
+        .success();
+    let full = monban(home.path())
+        .args(["plan", "--repo"])
+        .arg(&repo)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Read the whole live state"))
+        .get_output()
+        .stderr
+        .clone();
+    let full_calls = read_calls(&full);
+
+    // Nothing changed: the cached snapshot is used as is.
+    let unchanged = monban(home.path())
+        .args(["plan", "--repo"])
+        .arg(&repo)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Used the cached live state"))
+        .get_output()
+        .stderr
+        .clone();
+    assert_eq!(read_calls(&unchanged), 0);
+
+    // One account file changed: only that account is re-read, and the new grant is planned.
+    let account = repo.join("accounts/org-management.yaml");
+    let text = std::fs::read_to_string(&account).expect("read the account file");
+    std::fs::write(
+        &account,
+        text.replace(
+            "  ReadOnly:\n    - group: platform-admins\n",
+            "  ReadOnly:\n    - group: platform-admins\n    - user: wei.zhang@example.com\n",
+        ),
+    )
+    .expect("write the account file");
+    let targeted = monban(home.path())
+        .args(["plan", "--format", "json", "--repo"])
+        .arg(&repo)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("accounts/org-management.yaml"))
+        .get_output()
+        .clone();
+    let targeted_calls = read_calls(&targeted.stderr);
+    assert!(
+        targeted_calls > 0 && targeted_calls < full_calls,
+        "targeted {targeted_calls} calls vs full {full_calls}"
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&targeted.stdout).expect("JSON");
+    assert!(
+        plan["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .any(|change| {
+                change["address"]["type"] == "assignment"
+                    && change["address"]["account"] == "org-management"
+                    && change["address"]["principal"]["name"] == "wei.zhang@example.com"
+            }),
+        "the new grant is planned"
+    );
+
+    monban(home.path())
+        .args(["plan", "--refresh", "full", "--repo"])
+        .arg(&repo)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Read the whole live state"));
+}
+
+#[test]
+fn changed_since_asks_git_which_files_changed() {
+    let (home, repo) = example_repo();
+    let git = |arguments: &[&str]| {
+        let status = Process::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(arguments)
+            .env("HOME", home.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {arguments:?}");
+    };
+    git(&["init", "-q"]);
+    std::fs::write(repo.join(".gitignore"), ".monban/\n").expect("write .gitignore");
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "initial"]);
+    monban(home.path())
+        .args(["sandbox", "provision-idp", "--repo"])
+        .arg(&repo)
+        .arg(repo.join("directory.yaml"))
+        .assert()
+        .success();
+    monban(home.path())
+        .args(["plan", "--repo"])
+        .arg(&repo)
+        .assert()
+        .success();
+    let permission_set = repo.join("permission-sets/ReadOnly.yaml");
+    let text = std::fs::read_to_string(&permission_set).expect("read");
+    std::fs::write(
+        &permission_set,
+        text.replace(
+            "Read-only access to every service",
+            "Read-only access, everywhere",
+        ),
+    )
+    .expect("write");
+    monban(home.path())
+        .args(["plan", "--changed-since", "HEAD", "--repo"])
+        .arg(&repo)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "re-read only what permission-sets/ReadOnly.yaml can affect",
+        ));
+    monban(home.path())
+        .args(["plan", "--changed-since", "no-such-revision", "--repo"])
+        .arg(&repo)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no-such-revision"));
+}

@@ -2,14 +2,16 @@
 //! counted), diff, and print the plan — the per-person access diff first. Changes nothing.
 //! `--out FILE` saves the JSON plan for `monban apply FILE`.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use monban_model::{Directory, Repo};
+use monban_model::{Directory, LiveState, Repo};
 
 use crate::ExitStatus;
-use crate::cli::PlanFormat;
+use crate::cli::{PlanFormat, RefreshMode};
 use crate::printer::Printer;
+use crate::refresh;
 use crate::settings::{PlanSettings, RepoLocation};
 use crate::target::{STATE_DIR, TargetChoice, with_target};
 
@@ -17,6 +19,21 @@ use crate::target::{STATE_DIR, TargetChoice, with_target};
 pub struct Planned {
     pub plan: monban_plan::Plan,
     pub stats: monban_aws::ReadStats,
+    /// How the live state was obtained (full read, or cached snapshot + targeted refresh).
+    pub read_note: String,
+}
+
+/// Where the snapshot cache is and how to use it.
+pub struct Cache {
+    /// `<repo>/.monban/snapshots` (the target's key is appended).
+    pub snapshots: PathBuf,
+    /// The repo root (for the manifest of its files).
+    pub repo_root: PathBuf,
+    /// `--changed-since`: the files git reports changed; `None` = compare with the manifest
+    /// saved at the last plan, if the snapshot is fresh.
+    pub changed_since: Option<BTreeSet<String>>,
+    /// `--refresh full`: ignore the cache.
+    pub full: bool,
 }
 
 pub fn plan(settings: &PlanSettings, printer: &Printer) -> anyhow::Result<ExitStatus> {
@@ -29,14 +46,23 @@ pub fn plan(settings: &PlanSettings, printer: &Printer) -> anyhow::Result<ExitSt
         settings.sandbox,
         settings.endpoint_url.as_deref(),
     );
+    let changed_since = settings
+        .changed_since
+        .as_deref()
+        .map(|revision| refresh::git_changed_since(&settings.repo.root, revision))
+        .transpose()?;
+    let cache = Cache {
+        snapshots: settings.repo.root.join(STATE_DIR).join("snapshots"),
+        repo_root: settings.repo.root.clone(),
+        changed_since,
+        full: settings.refresh == RefreshMode::Full,
+    };
     printer.log(format!("Reading the live state of {choice} …"));
-    let runtime = runtime()?;
-    let planned = runtime.block_on(read_and_plan(
-        &repo,
-        &settings.repo.root,
-        &choice,
-        settings.context(&choice),
-    ))?;
+    let context = settings.context(&choice);
+    let planned = runtime()?.block_on(with_target(&choice, async |clients| {
+        plan_with(clients, &repo, Some(&cache), &context).await
+    }))?;
+    printer.log(&planned.read_note);
     if settings.stats {
         print_stats(printer, &planned.stats);
     }
@@ -57,41 +83,140 @@ pub fn plan(settings: &PlanSettings, printer: &Printer) -> anyhow::Result<ExitSt
     ))
 }
 
-/// Reads the live state through `choice` and plans `repo` against it; caches the
-/// snapshot under `<repo>/.monban/snapshots/<target>/`.
-async fn read_and_plan(
-    repo: &Repo,
-    repo_root: &Path,
-    choice: &TargetChoice,
-    context: monban_plan::PlanContext,
-) -> anyhow::Result<Planned> {
-    with_target(choice, async |clients| {
-        let snapshots = repo_root.join(STATE_DIR).join("snapshots");
-        plan_with(clients, repo, Some(&snapshots), &context).await
-    })
-    .await
-}
-
-/// Reads the live state with `clients` and plans `repo` against it; caches the snapshot
-/// under `snapshots/<target key>/` when given.
+/// Reads the live state with `clients` — in full, or as a targeted refresh of the cached
+/// snapshot (module `refresh`) — and plans `repo` against it; with a cache, saves the
+/// snapshot and the manifest of the repo files it was planned for.
 pub async fn plan_with(
     clients: &monban_aws::Clients,
     repo: &Repo,
-    snapshots: Option<&Path>,
+    cache: Option<&Cache>,
     context: &monban_plan::PlanContext,
 ) -> anyhow::Result<Planned> {
-    let read = monban_aws::read_live_state(clients)
-        .await
-        .with_context(|| format!("could not read the live state of {}", clients.target()))?;
-    if let Some(snapshots) = snapshots {
-        monban_aws::save_snapshot(&snapshots.join(clients.target().key()), &read.state)
-            .context("could not cache the live state")?;
+    let target = clients.target();
+    let cache_dir = cache.map(|cache| cache.snapshots.join(target.key()));
+    let manifest = cache
+        .map(|cache| refresh::RepoManifest::of(&cache.repo_root))
+        .transpose()?;
+    let read_plan = match (cache, &cache_dir) {
+        (Some(cache), Some(dir)) if !cache.full => {
+            decide(cache, dir, repo, manifest.as_ref(), jiff::Timestamp::now())?
+        }
+        (Some(_), _) => Decision::Full("--refresh full".to_owned()),
+        _ => Decision::Full("no snapshot cache".to_owned()),
+    };
+    let (read, read_note) = match read_plan {
+        Decision::Full(why) => {
+            let read = monban_aws::read_live_state(clients)
+                .await
+                .with_context(|| format!("could not read the live state of {target}"))?;
+            let note = format!(
+                "Read the whole live state ({} API calls; {why}).",
+                read.stats.total_calls()
+            );
+            (read, note)
+        }
+        Decision::Targeted {
+            cached,
+            scope,
+            files,
+        } => {
+            let age = jiff::Timestamp::now().duration_since(cached.read_at);
+            let read = if scope.is_empty() {
+                monban_aws::LiveRead {
+                    state: *cached,
+                    stats: monban_aws::ReadStats::default(),
+                }
+            } else {
+                monban_aws::refresh(clients, &cached, &scope)
+                    .await
+                    .with_context(|| format!("could not refresh the live state of {target}"))?
+            };
+            let note = format!(
+                "Used the cached live state from {} ago and re-read only what {} can affect ({} API calls; `--refresh full` reads everything).",
+                describe_age(age),
+                describe_files(&files),
+                read.stats.total_calls()
+            );
+            (read, note)
+        }
+    };
+    if let (Some(dir), Some(manifest)) = (&cache_dir, &manifest) {
+        monban_aws::save_snapshot(dir, &read.state).context("could not cache the live state")?;
+        manifest.save(dir)?;
     }
     let plan = monban_plan::plan(repo, &read.state, context);
     Ok(Planned {
         plan,
         stats: read.stats,
+        read_note,
     })
+}
+
+/// A full read (and why), or a targeted refresh of a cached snapshot.
+enum Decision {
+    Full(String),
+    Targeted {
+        cached: Box<LiveState>,
+        scope: monban_aws::RefreshScope,
+        files: BTreeSet<String>,
+    },
+}
+
+fn decide(
+    cache: &Cache,
+    dir: &Path,
+    repo: &Repo,
+    manifest: Option<&refresh::RepoManifest>,
+    now: jiff::Timestamp,
+) -> anyhow::Result<Decision> {
+    let Some(cached) =
+        monban_aws::load_snapshot(dir).context("could not load the cached live state")?
+    else {
+        return Ok(Decision::Full("no cached snapshot yet".to_owned()));
+    };
+    let changed = if let Some(changed) = &cache.changed_since {
+        changed.clone()
+    } else {
+        let age = now.duration_since(cached.read_at);
+        if age > refresh::AUTO_MAX_AGE {
+            return Ok(Decision::Full(format!(
+                "the cached snapshot is {} old",
+                describe_age(age)
+            )));
+        }
+        let (Some(saved), Some(manifest)) = (refresh::RepoManifest::load(dir), manifest) else {
+            return Ok(Decision::Full(
+                "the cached snapshot has no file manifest".to_owned(),
+            ));
+        };
+        saved.changed(manifest)
+    };
+    Ok(match refresh::scope_for(&changed, repo, &cached) {
+        refresh::ReadPlan::Full { why } => Decision::Full(why),
+        refresh::ReadPlan::Targeted { scope, files } => Decision::Targeted {
+            cached: Box::new(cached),
+            scope,
+            files,
+        },
+    })
+}
+
+fn describe_age(age: jiff::SignedDuration) -> String {
+    let seconds = age.as_secs().max(0);
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min", seconds / 60),
+        3600..86_400 => format!("{} h", seconds / 3600),
+        _ => format!("{} days", seconds / 86_400),
+    }
+}
+
+fn describe_files(files: &BTreeSet<String>) -> String {
+    match files.len() {
+        0 => "no changed file".to_owned(),
+        1..=3 => files.iter().cloned().collect::<Vec<_>>().join(", "),
+        count => format!("{count} changed files"),
+    }
 }
 
 /// Prints the plan in the chosen view on stdout.

@@ -10,7 +10,10 @@ use crate::cli::{SandboxProvisionIdpArgs, SandboxResetArgs, SandboxServeArgs};
 use crate::commands::plan::{load_valid_directory, runtime};
 use crate::printer::Printer;
 use crate::settings::RepoLocation;
-use crate::target::{EmbeddedSandbox, TargetChoice, with_target};
+use crate::target::{EmbeddedSandbox, STATE_DIR, TargetChoice, with_target};
+
+/// `monban_aws::Target::key` of the embedded sandbox (its port changes every run).
+const SANDBOX_SNAPSHOT_KEY: &str = "sandbox";
 
 /// Starts the server, prints `READY <endpoint-url>` as the first stdout line (with the real
 /// port when port 0 was asked), and serves until Ctrl-C or SIGTERM.
@@ -87,6 +90,7 @@ pub fn provision_idp(
     let Some(directory) = load_valid_directory(&args.file, printer)? else {
         return Ok(ExitStatus::Failure);
     };
+    let mut snapshots = None;
     let choice = if let Some(url) = &args.endpoint_url {
         TargetChoice::Endpoint {
             url: url.trim_end_matches('/').to_owned(),
@@ -104,6 +108,7 @@ pub fn provision_idp(
                 monban_config::display_path(&location.display)
             );
         }
+        snapshots = Some(location.root.join(STATE_DIR).join("snapshots"));
         TargetChoice::Embedded(EmbeddedSandbox::for_repo(&location.root, &repo))
     };
     let report = runtime()?.block_on(with_target(&choice, async |clients| {
@@ -111,6 +116,16 @@ pub fn provision_idp(
             .await
             .with_context(|| format!("could not push the directory into {choice}"))
     }))?;
+    // The Identity Store changed behind the cached snapshot: the next plan reads it anew.
+    if let Some(snapshots) = snapshots.filter(|_| !report.is_unchanged()) {
+        match std::fs::remove_dir_all(snapshots.join(SANDBOX_SNAPSHOT_KEY)) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => {
+                return Err(error).context("could not drop the cached snapshot of the sandbox");
+            }
+        }
+    }
     printer.log(provision_summary(&report, &choice));
     Ok(ExitStatus::Success)
 }
