@@ -95,10 +95,7 @@ pub fn render_human(plan: &Plan, options: &HumanOptions) -> String {
             )),
         );
     } else {
-        line(
-            &mut out,
-            &paint.bold("No changes. The live state matches the repo."),
-        );
+        line(&mut out, &paint.bold(text::no_changes(plan)));
     }
     out
 }

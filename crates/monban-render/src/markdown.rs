@@ -241,7 +241,7 @@ fn head(plan: &Plan, options: &MarkdownOptions) -> String {
     } else {
         line(
             &mut out,
-            "### monban plan: no changes. The live state matches the repo.",
+            &format!("### monban plan: {}", text::no_changes(plan)),
         );
     }
     out.push('\n');

@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use monban_plan::{
-    AccessPath, AccountRef, Action, Blocker, Cause, FieldChange, KeptBecause, Origin, PlanTarget,
-    Principal, PrincipalKind, Severity, TargetEndpoint, UnmanagedBecause,
+    AccessPath, AccountRef, Action, Blocker, Cause, FieldChange, KeptBecause, Origin, Plan,
+    PlanTarget, Principal, PrincipalKind, Severity, TargetEndpoint, UnmanagedBecause,
 };
 use similar::{ChangeTag, TextDiff};
 
@@ -235,6 +235,16 @@ pub(crate) fn people(count: usize) -> String {
         "1 person".to_owned()
     } else {
         format!("{count} people")
+    }
+}
+
+/// The summary of a plan without changes. An incomplete plan cannot promise that the
+/// live state matches the repo: what it could not compute may still differ.
+pub(crate) fn no_changes(plan: &Plan) -> &'static str {
+    if plan.complete {
+        "No changes. The live state matches the repo."
+    } else {
+        "No changes planned, but the plan is incomplete: the live state may still differ from the repo."
     }
 }
 

@@ -392,6 +392,31 @@ fn empty_plan_says_no_changes() {
 }
 
 #[test]
+fn an_incomplete_plan_without_changes_does_not_claim_a_match() {
+    let plan = PlanBuilder::new()
+        .warning(
+            Severity::Error,
+            WarningCode::NoIdentityCenterInstance,
+            "The organization has no IAM Identity Center instance.",
+            None,
+        )
+        .incomplete()
+        .not_applyable()
+        .build();
+    let human = render_human(&plan, &plain());
+    assert!(!human.contains("matches the repo"), "{human}");
+    assert!(
+        human
+            .lines()
+            .last()
+            .unwrap()
+            .contains("the plan is incomplete")
+    );
+    let markdown = render_markdown(&plan, &MarkdownOptions::default());
+    assert!(!markdown.contains("matches the repo"), "{markdown}");
+}
+
+#[test]
 fn human_view_ends_with_terraform_summary_line() {
     let human = render_human(&everything(), &plain());
     let summary = everything().summary();
