@@ -9,6 +9,7 @@
 //! | an account | `DescribeAccount` + `ListParents` + `ListTagsForResource` (if active) + `ListPermissionSetsProvisionedToAccount` ×2 (all, outdated) + `ListAccountAssignments` per permission set provisioned there |
 //! | permission sets (any number) | `ListPermissionSets` once (to see sets created or deleted out of band), then per named set: 6 describe calls + 2 provisioning lists + `ListAccountAssignments` per account it is provisioned to |
 //! | the Identity Store | as in a full read: `ListUsers`, `ListGroups`, `ListGroupMemberships` per group |
+//! | a group (by display name) | `GetGroupId` + `DescribeGroup` + `ListGroupMemberships` (pages of 100) + `DescribeUser` per member the cache does not know |
 //!
 //! An account whose parent OU is not in the cache triggers a re-walk of the OU tree
 //! (`ListOrganizationalUnitsForParent` per container). A permission set the cache does not
@@ -25,16 +26,16 @@ use std::time::Instant;
 use aws_sdk_ssoadmin::types::ProvisioningStatus;
 use futures::{StreamExt, TryStreamExt, stream};
 use monban_model::{
-    LiveAccount, LiveAccountStatus, LiveInstance, LiveOrganization, LiveOu, LiveProvisioned,
-    LiveState,
+    LiveAccount, LiveAccountStatus, LiveGroup, LiveInstance, LiveMembership, LiveOrganization,
+    LiveOu, LiveProvisioned, LiveState, LiveUser,
 };
 
 use crate::error::AwsError;
 use crate::limits::Service;
 use crate::read::{
-    Container, LiveRead, list_child_ous, list_permission_set_arns, live_account, paginate,
-    read_account_tags, read_assignments, read_identity_store, read_instance, read_permission_sets,
-    read_provisioned,
+    Container, LiveRead, list_child_ous, list_memberships, list_permission_set_arns, live_account,
+    paginate, read_account_tags, read_assignments, read_identity_store, read_instance,
+    read_permission_sets, read_provisioned,
 };
 use crate::target::Clients;
 
@@ -45,15 +46,22 @@ pub struct RefreshScope {
     pub account_ids: BTreeSet<String>,
     /// Permission set names: the set, its policies, provisioning and assignments.
     pub permission_set_names: BTreeSet<String>,
-    /// Users, groups and memberships.
+    /// Users, groups and memberships — all of them.
     pub identity_store: bool,
+    /// Groups by display name: the group, its memberships, and any member the cache does
+    /// not know (cheaper than `identity_store` when a change concerns a few groups).
+    /// Ignored when `identity_store` is set.
+    pub group_names: BTreeSet<String>,
 }
 
 impl RefreshScope {
     /// Whether nothing is to be re-read.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.account_ids.is_empty() && self.permission_set_names.is_empty() && !self.identity_store
+        self.account_ids.is_empty()
+            && self.permission_set_names.is_empty()
+            && !self.identity_store
+            && self.group_names.is_empty()
     }
 }
 
@@ -75,9 +83,7 @@ async fn refresh_inner(
     let mark = clients.counter.mark();
     let mut state = cached.clone();
 
-    let needs_instance = !scope.account_ids.is_empty()
-        || !scope.permission_set_names.is_empty()
-        || scope.identity_store;
+    let needs_instance = !scope.is_empty();
     if needs_instance && state.instance.is_none() {
         state.instance = read_instance(clients).await?;
     }
@@ -92,6 +98,14 @@ async fn refresh_inner(
             state.users = store.users;
             state.groups = store.groups;
             state.memberships = store.memberships;
+        } else if !scope.group_names.is_empty() {
+            refresh_groups(
+                clients,
+                &instance.identity_store_id,
+                &mut state,
+                &scope.group_names,
+            )
+            .await?;
         }
     }
     if !scope.account_ids.is_empty() {
@@ -412,5 +426,166 @@ async fn refresh_accounts(
         state.assignments.extend(assignments);
     }
     state.provisioned.extend(provisioned);
+    Ok(())
+}
+
+/// A group as it is now (`None` = no group has that display name any more), with its
+/// memberships.
+async fn read_group_now(
+    clients: &Clients,
+    store: &str,
+    display_name: &str,
+) -> Result<Option<(LiveGroup, Vec<LiveMembership>)>, AwsError> {
+    use aws_sdk_identitystore::operation::get_group_id::GetGroupIdError;
+    use aws_sdk_identitystore::types::{AlternateIdentifier, UniqueAttribute};
+    clients.throttle(Service::IdentityStore, "GetGroupId").await;
+    let lookup = UniqueAttribute::builder()
+        .attribute_path("displayName")
+        .attribute_value(aws_smithy_types::Document::String(display_name.to_owned()))
+        .build()
+        // Both required members are set just above.
+        .expect("attribute path and value are set");
+    let group_id = match clients
+        .identity_store
+        .get_group_id()
+        .identity_store_id(store)
+        .alternate_identifier(AlternateIdentifier::UniqueAttribute(lookup))
+        .send()
+        .await
+    {
+        Ok(output) => output.group_id,
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(GetGroupIdError::is_resource_not_found_exception) =>
+        {
+            return Ok(None);
+        }
+        Err(error) => return Err(AwsError::call("identitystore", "GetGroupId", error)),
+    };
+    let describe = async {
+        clients
+            .throttle(Service::IdentityStore, "DescribeGroup")
+            .await;
+        clients
+            .identity_store
+            .describe_group()
+            .identity_store_id(store)
+            .group_id(&group_id)
+            .send()
+            .await
+            .map_err(|error| AwsError::call("identitystore", "DescribeGroup", error))
+    };
+    let group_ids = [group_id.clone()];
+    let (described, memberships) =
+        tokio::try_join!(describe, list_memberships(clients, store, &group_ids))?;
+    let group = LiveGroup {
+        display_name: described
+            .display_name
+            .ok_or_else(|| AwsError::missing("identitystore", "DescribeGroup", "DisplayName"))?,
+        description: described.description,
+        id: group_id,
+    };
+    let memberships = memberships
+        .into_iter()
+        .map(|record| LiveMembership {
+            group_id: record.group_id,
+            user_id: record.user_id,
+        })
+        .collect();
+    Ok(Some((group, memberships)))
+}
+
+async fn describe_user(
+    clients: &Clients,
+    store: &str,
+    user_id: &str,
+) -> Result<LiveUser, AwsError> {
+    clients
+        .throttle(Service::IdentityStore, "DescribeUser")
+        .await;
+    let user = clients
+        .identity_store
+        .describe_user()
+        .identity_store_id(store)
+        .user_id(user_id)
+        .send()
+        .await
+        .map_err(|error| AwsError::call("identitystore", "DescribeUser", error))?;
+    let emails = user.emails.unwrap_or_default();
+    let email = emails
+        .iter()
+        .find(|email| email.primary)
+        .or_else(|| emails.first())
+        .and_then(|email| email.value.clone());
+    Ok(LiveUser {
+        user_name: user
+            .user_name
+            .ok_or_else(|| AwsError::missing("identitystore", "DescribeUser", "UserName"))?,
+        display_name: user.display_name,
+        email,
+        enabled: user.user_status != Some(aws_sdk_identitystore::types::UserStatus::Disabled),
+        id: user.user_id,
+    })
+}
+
+/// Replaces the named groups and their memberships; adds members the cache lacks.
+async fn refresh_groups(
+    clients: &Clients,
+    store: &str,
+    state: &mut LiveState,
+    names: &BTreeSet<String>,
+) -> Result<(), AwsError> {
+    let found: Vec<Option<(LiveGroup, Vec<LiveMembership>)>> = stream::iter(names)
+        .map(|name| read_group_now(clients, store, name))
+        .buffer_unordered(clients.concurrency)
+        .try_collect()
+        .await?;
+    let found: Vec<(LiveGroup, Vec<LiveMembership>)> = found.into_iter().flatten().collect();
+
+    // Drop the cached groups these names (or the ids found) stood for, with their
+    // memberships; display names are unique case-insensitively.
+    let folded: BTreeSet<String> = names.iter().map(|name| name.to_lowercase()).collect();
+    let found_ids: BTreeSet<&String> = found.iter().map(|(group, _)| &group.id).collect();
+    let replaced_groups: BTreeSet<String> = state
+        .groups
+        .iter()
+        .filter(|group| {
+            folded.contains(&group.display_name.to_lowercase()) || found_ids.contains(&group.id)
+        })
+        .map(|group| group.id.clone())
+        .collect();
+    state
+        .groups
+        .retain(|group| !replaced_groups.contains(&group.id));
+    state.memberships.retain(|membership| {
+        !replaced_groups.contains(&membership.group_id) && !found_ids.contains(&membership.group_id)
+    });
+
+    let known_users: BTreeSet<&String> = state.users.iter().map(|user| &user.id).collect();
+    let unknown_users: BTreeSet<String> = found
+        .iter()
+        .flat_map(|(_, memberships)| memberships.iter().map(|membership| &membership.user_id))
+        .filter(|user_id| !known_users.contains(user_id))
+        .cloned()
+        .collect();
+    let new_users: Vec<LiveUser> = stream::iter(&unknown_users)
+        .map(|user_id| describe_user(clients, store, user_id))
+        .buffer_unordered(clients.concurrency)
+        .try_collect()
+        .await?;
+    state.users.extend(new_users);
+    state
+        .users
+        .sort_by(|left, right| left.user_name.cmp(&right.user_name));
+    for (group, memberships) in found {
+        state.groups.push(group);
+        state.memberships.extend(memberships);
+    }
+    state
+        .groups
+        .sort_by(|left, right| left.display_name.cmp(&right.display_name));
+    state.memberships.sort();
+    state.memberships.dedup();
     Ok(())
 }

@@ -199,6 +199,7 @@ async fn a_targeted_refresh_equals_a_full_read_of_everything_that_changed() {
         account_ids: BTreeSet::from([dev.clone(), prod.clone()]),
         permission_set_names: BTreeSet::from(["ReadOnly".to_owned()]),
         identity_store: true,
+        ..RefreshScope::default()
     };
     let refreshed = monban_aws::refresh(&world.clients, &cached, &scope)
         .await
@@ -345,4 +346,64 @@ async fn a_deleted_permission_set_drops_out_and_a_closed_account_is_seen_closing
         refreshed.state.account_by_id(&staging).unwrap().status,
         monban_model::LiveAccountStatus::Active
     );
+}
+
+#[tokio::test]
+async fn refreshing_named_groups_reads_their_members_and_only_them() {
+    let world = world().await;
+    let cached = monban_aws::read_live_state(&world.clients)
+        .await
+        .unwrap()
+        .state;
+    // Out of band: a new user joins admins; a new group appears with bob in it.
+    let seeded = common::seed(
+        &world.endpoint(),
+        &json!({
+            "users": [{"user_name": "erin", "display_name": "Erin"}],
+            "groups": [{"display_name": "ops", "description": "On call", "members": ["bob"]}]
+        }),
+    )
+    .await;
+    let store = cached.instance.as_ref().unwrap().identity_store_id.clone();
+    world
+        .clients
+        .identity_store()
+        .create_group_membership()
+        .identity_store_id(&store)
+        .group_id(world.id("groups", "admins"))
+        .member_id(aws_sdk_identitystore::types::MemberId::UserId(
+            seeded["users"]["erin"].as_str().unwrap().to_owned(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let before = common::served(&world.endpoint()).await;
+
+    let refreshed = monban_aws::refresh(
+        &world.clients,
+        &cached,
+        &RefreshScope {
+            group_names: BTreeSet::from(["admins".to_owned(), "ops".to_owned()]),
+            ..RefreshScope::default()
+        },
+    )
+    .await
+    .unwrap();
+
+    let expected: BTreeMap<String, u64> = [
+        ("identitystore:GetGroupId", 2),
+        ("identitystore:DescribeGroup", 2),
+        ("identitystore:ListGroupMemberships", 2),
+        ("identitystore:DescribeUser", 1),
+    ]
+    .into_iter()
+    .map(|(key, count)| (key.to_owned(), count))
+    .collect();
+    assert_eq!(refreshed.stats.calls, expected);
+    assert_eq!(
+        common::difference(&common::served(&world.endpoint()).await, &before),
+        expected
+    );
+    let full = monban_aws::read_live_state(&world.clients).await.unwrap();
+    assert_eq!(comparable(&refreshed.state), comparable(&full.state));
 }
