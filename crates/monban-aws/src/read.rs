@@ -41,7 +41,7 @@
 //!   has none; that is "no boundary", not an error.
 //!
 //! Everything runs concurrently (bounded by [`crate::ConnectOptions::concurrency`]), each
-//! call first taking a token from its API's bucket ([`crate::limits`]).
+//! call first taking a token from its API's bucket ([`crate::RateLimits`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
