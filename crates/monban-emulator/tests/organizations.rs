@@ -409,6 +409,53 @@ async fn accounts_are_listed_described_and_moved() {
 }
 
 #[tokio::test]
+async fn create_account_with_an_undeliverable_email_fails_with_invalid_email() {
+    let (server, sdk) = common::start().await;
+    let endpoint = server.endpoint_url();
+    let organizations = Client::new(&sdk);
+    let started = organizations
+        .create_account()
+        .email("root@accounts.example.invalid")
+        .account_name("nowhere")
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap();
+    // Accepted first, as AWS does: the failure shows only in the status.
+    assert_eq!(
+        started
+            .state()
+            .map(aws_sdk_organizations::types::CreateAccountState::as_str),
+        Some("IN_PROGRESS")
+    );
+    common::control_post(
+        &endpoint,
+        "clock/advance",
+        &serde_json::json!({"seconds": 3600}),
+    )
+    .await;
+    let status = organizations
+        .describe_create_account_status()
+        .create_account_request_id(started.id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap();
+    assert_eq!(
+        status
+            .failure_reason()
+            .map(aws_sdk_organizations::types::CreateAccountFailureReason::as_str),
+        Some("INVALID_EMAIL")
+    );
+    assert!(status.account_id().is_none());
+    let accounts = organizations.list_accounts().send().await.unwrap();
+    assert_eq!(accounts.accounts().len(), 1, "only the management account");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn create_account_completes_asynchronously_and_reports_failures() {
     let (server, sdk) = common::start().await;
     let endpoint = server.endpoint_url();
@@ -700,6 +747,34 @@ async fn accounts_are_closed_and_removed() {
         .unwrap_err()
         .into_service_error();
     assert!(error.is_constraint_violation_exception(), "{error:?}");
+
+    // Once the closure completes, the account is CLOSED (status SUSPENDED) and still listed.
+    common::control_post(
+        &server.endpoint_url(),
+        "clock/advance",
+        &serde_json::json!({"seconds": 3600}),
+    )
+    .await;
+    let closed = organizations
+        .describe_account()
+        .account_id(old)
+        .send()
+        .await
+        .unwrap()
+        .account
+        .unwrap();
+    assert_eq!(
+        closed
+            .state()
+            .map(aws_sdk_organizations::types::AccountState::as_str),
+        Some("CLOSED")
+    );
+    assert_eq!(
+        closed
+            .status()
+            .map(aws_sdk_organizations::types::AccountStatus::as_str),
+        Some("SUSPENDED")
+    );
 
     organizations
         .remove_account_from_organization()

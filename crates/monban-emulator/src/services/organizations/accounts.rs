@@ -350,7 +350,11 @@ pub(super) fn create_account(
         .filter(|record| record.operation.failure_reason.is_none())
         .count();
     let quota = usize::try_from(context.settings.account_quota).unwrap_or(usize::MAX);
-    let failure_reason = if email_taken {
+    let failure_reason = if is_undeliverable(&email) {
+        // Sandbox decision: AWS checks deliverability after accepting the request; the
+        // sandbox treats the RFC 2606 reserved `.invalid` domains as undeliverable.
+        Some("INVALID_EMAIL")
+    } else if email_taken {
         Some("EMAIL_ALREADY_EXISTS")
     } else if organizations.accounts.len() + will_succeed >= quota {
         Some("ACCOUNT_LIMIT_EXCEEDED")
@@ -481,5 +485,14 @@ pub(super) fn list_create_account_status(
             .map(|record| CreateAccountStatusOutput::of(record, context.now))
             .collect(),
         next_token: page.next_token,
+    })
+}
+
+/// Whether the sandbox treats `email` as undeliverable: its domain is, or ends in, the RFC 2606
+/// reserved top-level domain `invalid` (`someone@example.invalid`).
+fn is_undeliverable(email: &str) -> bool {
+    email.rsplit_once('@').is_some_and(|(_, domain)| {
+        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+        domain == "invalid" || domain.ends_with(".invalid")
     })
 }

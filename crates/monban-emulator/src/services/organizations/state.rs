@@ -135,6 +135,9 @@ pub struct Account {
     pub joined_timestamp: Timestamp,
     /// The root or OU it sits in.
     pub parent_id: String,
+    /// When a `PENDING_CLOSURE` account becomes `CLOSED` (set by CloseAccount).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_at: Option<Timestamp>,
 }
 
 /// One CreateAccount request and its asynchronous progress.
@@ -231,6 +234,7 @@ impl OrganizationsState {
             joined_method: JoinedMethod::Invited,
             joined_timestamp: now,
             parent_id: root_id.clone(),
+            closes_at: None,
         };
         Self {
             organization,
@@ -305,16 +309,29 @@ impl OrganizationsState {
             joined_method,
             joined_timestamp: now,
             parent_id: parent_id.to_owned(),
+            closes_at: None,
         };
         self.accounts.insert(account_id.to_owned(), account);
     }
 
     /// Applies the completion of due asynchronous operations: a succeeded CreateAccount
-    /// request's account appears under the root. Returns whether anything changed.
+    /// request's account appears under the root; a closing account whose time has come is
+    /// `CLOSED`. Returns whether anything changed.
     pub fn settle(&mut self, now: Timestamp) -> bool {
         let root_id = self.root().id.clone();
         let mut created = Vec::new();
         let mut changed = false;
+        for account in self.accounts.values_mut() {
+            if account.state == AccountState::PendingClosure
+                && account.closes_at.is_some_and(|closes_at| closes_at <= now)
+            {
+                // A closed account stays visible (as AWS keeps it for 90 days), SUSPENDED.
+                account.state = AccountState::Closed;
+                account.status = AccountStatus::Suspended;
+                account.closes_at = None;
+                changed = true;
+            }
+        }
         for request in self.create_account_requests.values_mut() {
             if request.operation.settle(now) {
                 changed = true;

@@ -180,8 +180,10 @@ pub(super) struct AccountIdRequest {
     account_id: String,
 }
 
-/// The account becomes `PENDING_CLOSURE` and stays so (the sandbox has no 90-day
-/// post-closure period); closing it again is `AccountAlreadyClosedException`.
+/// The account becomes `PENDING_CLOSURE`, then `CLOSED` (status `SUSPENDED`) when the
+/// sandbox's async duration has passed; it stays listed (AWS keeps closed accounts visible
+/// for 90 days; the sandbox never drops them). Closing it again is
+/// `AccountAlreadyClosedException`.
 pub(super) fn close_account(
     context: &RequestContext,
     world: &mut World,
@@ -210,6 +212,12 @@ pub(super) fn close_account(
     }
     account.state = AccountState::PendingClosure;
     account.status = AccountStatus::PendingClosure;
+    account.closes_at = Some(
+        context
+            .now
+            .checked_add(context.settings.async_duration)
+            .unwrap_or(context.now),
+    );
     Ok(EmptyResponse {})
 }
 
