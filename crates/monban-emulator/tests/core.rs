@@ -530,6 +530,28 @@ async fn member_accounts_and_session_tokens() {
         .await
         .unwrap();
     assert!(instances.instances().is_empty());
+    // Nor may it write to the organization, or read the identity store.
+    let error = organizations
+        .create_account()
+        .email("sneaky@example.com")
+        .account_name("sneaky")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_access_denied_exception(), "{error:?}");
+    let store_id = common::control_get(&endpoint, "health").await["identity_store_id"]
+        .as_str()
+        .expect("health names the identity store")
+        .to_owned();
+    let error = aws_sdk_identitystore::Client::new(&member)
+        .list_users()
+        .identity_store_id(store_id)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(error.is_access_denied_exception(), "{error:?}");
 
     // The temporary key without its session token is not recognized.
     let without_token =
