@@ -262,3 +262,27 @@ async fn a_real_aws_target_is_refused_before_any_call() {
         "pushing an IdP directory only works on a sandbox or an endpoint, not on AWS (eu-west-1), account 123456789012"
     );
 }
+
+#[tokio::test]
+async fn an_e_mail_change_is_pushed_without_replacing_the_user() {
+    let (server, clients) = common::sandbox().await;
+    common::seed(
+        &server.endpoint_url(),
+        &json!({"users": [{"user_name": "alice", "display_name": "Alice Tanaka",
+                           "given_name": "Alice", "family_name": "Tanaka",
+                           "email": "old-alice@example.com"}]}),
+    )
+    .await;
+    let before = monban_aws::read_live_state(&clients).await.unwrap().state;
+    let wanted = directory(
+        vec![user("alice", "Alice Tanaka", "Alice", "Tanaka", true)],
+        Vec::new(),
+    );
+    let report = monban_aws::provision_directory(&clients, &wanted)
+        .await
+        .unwrap();
+    assert_eq!(counts(&report), [0, 1, 0, 0, 0, 0, 0, 0]);
+    let after = monban_aws::read_live_state(&clients).await.unwrap().state;
+    assert_eq!(after.users[0].id, before.users[0].id);
+    assert_eq!(after.users[0].email.as_deref(), Some("alice@example.com"));
+}

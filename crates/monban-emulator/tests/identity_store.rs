@@ -667,3 +667,106 @@ async fn update_group_renames_and_keeps_names_unique() {
         Some(&ConflictExceptionReason::UniquenessConstraintViolation)
     );
 }
+
+#[tokio::test]
+async fn update_user_replaces_list_attributes_given_as_scim_objects() {
+    use aws_smithy_types::Document;
+    use std::collections::HashMap;
+
+    let (_server, client, store) = start().await;
+    let user = client
+        .create_user()
+        .identity_store_id(&store)
+        .user_name("heidi")
+        .send()
+        .await
+        .unwrap()
+        .user_id()
+        .to_owned();
+    let email = Document::Array(vec![Document::Object(HashMap::from([
+        (
+            "value".to_owned(),
+            Document::String("heidi@example.com".to_owned()),
+        ),
+        ("type".to_owned(), Document::String("work".to_owned())),
+        ("primary".to_owned(), Document::Bool(true)),
+    ]))]);
+    client
+        .update_user()
+        .identity_store_id(&store)
+        .user_id(&user)
+        .operations(
+            AttributeOperation::builder()
+                .attribute_path("emails")
+                .attribute_value(email)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let described = client
+        .describe_user()
+        .identity_store_id(&store)
+        .user_id(&user)
+        .send()
+        .await
+        .unwrap();
+    let emails = described.emails();
+    assert_eq!(emails.len(), 1);
+    assert_eq!(emails[0].value(), Some("heidi@example.com"));
+    assert_eq!(emails[0].r#type(), Some("work"));
+    assert!(emails[0].primary());
+
+    // Two e-mails exceed the model's list length; a string is not a list.
+    let two = Document::Array(vec![
+        Document::Object(HashMap::from([(
+            "value".to_owned(),
+            Document::String("a@example.com".to_owned()),
+        )])),
+        Document::Object(HashMap::from([(
+            "value".to_owned(),
+            Document::String("b@example.com".to_owned()),
+        )])),
+    ]);
+    for value in [two, Document::String("heidi@example.com".to_owned())] {
+        let error = client
+            .update_user()
+            .identity_store_id(&store)
+            .user_id(&user)
+            .operations(
+                AttributeOperation::builder()
+                    .attribute_path("emails")
+                    .attribute_value(value)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap_err()
+            .into_service_error();
+        assert!(error.is_validation_exception(), "{error:?}");
+    }
+    // Removing the attribute empties the list.
+    client
+        .update_user()
+        .identity_store_id(&store)
+        .user_id(&user)
+        .operations(
+            AttributeOperation::builder()
+                .attribute_path("emails")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let described = client
+        .describe_user()
+        .identity_store_id(&store)
+        .user_id(&user)
+        .send()
+        .await
+        .unwrap();
+    assert!(described.emails().is_empty());
+}

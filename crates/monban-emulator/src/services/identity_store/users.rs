@@ -597,9 +597,65 @@ pub(super) struct UpdateUserResponse {
     revision: String,
 }
 
+/// The user's list attribute at `path` (`emails`, `phoneNumbers`, `roles`), if it is one.
+fn typed_list<'user>(user: &'user mut User, path: &str) -> Option<&'user mut Vec<TypedValue>> {
+    match path {
+        "emails" => Some(&mut user.emails),
+        "phoneNumbers" => Some(&mut user.phone_numbers),
+        "roles" => Some(&mut user.roles),
+        _ => None,
+    }
+}
+
+/// An operation's value as a list of `{value, type, primary}` objects (`None` or `null`
+/// empties the list). At most one item, as the model allows for these lists.
+fn typed_values(operation: &AttributeOperation) -> Result<Vec<TypedValue>, IdentityStoreError> {
+    let path = &operation.attribute_path;
+    let items = match &operation.attribute_value {
+        None | Some(serde_json::Value::Null) => return Ok(Vec::new()),
+        Some(serde_json::Value::Array(items)) => items,
+        Some(_) => {
+            return Err(validation(format!(
+                "The value for {path} must be a list of objects."
+            )));
+        }
+    };
+    if items.len() > 1 {
+        return Err(validation(format!(
+            "1 validation error detected: Value at '{path}' failed to satisfy constraint: Member must have length less than or equal to 1"
+        )));
+    }
+    items
+        .iter()
+        .map(|item| {
+            let object = item.as_object().ok_or_else(|| {
+                validation(format!("The value for {path} must be a list of objects."))
+            })?;
+            let text = |key: &str| -> Result<Option<String>, IdentityStoreError> {
+                match object.get(key) {
+                    None | Some(serde_json::Value::Null) => Ok(None),
+                    Some(serde_json::Value::String(text)) => Ok(Some(text.clone())),
+                    Some(_) => Err(validation(format!("{path}.{key} must be a string."))),
+                }
+            };
+            let primary = match object.get("primary") {
+                None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::Bool(primary)) => Some(*primary),
+                Some(_) => return Err(validation(format!("{path}.primary must be a boolean."))),
+            };
+            Ok(TypedValue {
+                value: text("value")?,
+                r#type: text("type")?,
+                primary,
+            })
+        })
+        .collect()
+}
+
 /// Applies attribute operations to a user: the string attributes (`userName`, `displayName`,
 /// `nickName`, `profileUrl`, `userType`, `title`, `preferredLanguage`, `locale`, `timezone`,
-/// `website`, `birthdate`), `name.<sub-attribute>` and `userStatus` (`ENABLED`/`DISABLED`).
+/// `website`, `birthdate`), `name.<sub-attribute>`, `userStatus` (`ENABLED`/`DISABLED`) and
+/// the lists `emails`, `phoneNumbers`, `roles` (an array of `{value, type, primary}`).
 /// Every operation is checked before any is applied; the revision then goes up by one.
 pub(super) fn update_user(
     context: &RequestContext,
@@ -621,6 +677,11 @@ pub(super) fn update_user(
     check_update(&operations, revision.as_deref(), current.revision)?;
     let mut user = current.clone();
     for operation in &operations {
+        // The multi-valued attributes take a JSON array of SCIM-style objects.
+        if let Some(list) = typed_list(&mut user, &operation.attribute_path) {
+            *list = typed_values(operation)?;
+            continue;
+        }
         let value = string_value(operation)?;
         let name = user.name.get_or_insert_with(Name::default);
         match operation.attribute_path.as_str() {
