@@ -1,0 +1,1411 @@
+//! `monban plan`, one kind of change at a time, end to end: a small access repo written into
+//! a temporary directory, a live state seeded into a fresh standalone `monban sandbox serve`
+//! (through `POST /_sandbox/seed`, and through real SDK writes where the seed cannot express
+//! the state: a permission set edited after it was provisioned, a user deleted in the IdP),
+//! then the real binary's `plan --format json --refresh full`, and assertions on the exact
+//! changes (address, action, cause) and on the per-person access diff.
+//!
+//! The scenarios are the ones issue 5's Tests section lists; the planning rules they check
+//! are written down in `docs/reference/plan.md`, the JSON in `docs/reference/plan-json.md`.
+
+use serde_json::{Value, json};
+
+use scenario::{AccessRepo, Sandbox, Seed, access, changes, find_change, plan_json, run_plan};
+
+/// Compact helpers: the sandbox process and its control API, a repo written from string
+/// literals, the binary run against both, and the plan's JSON flattened into one line per
+/// change and per access change, so a test can compare the whole plan exactly.
+mod scenario {
+    use std::collections::BTreeMap;
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    use std::net::TcpStream;
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command as Process, Stdio};
+
+    use assert_cmd::Command;
+    use serde_json::{Value, json};
+
+    /// "Today" for every plan: `until:` dates are evaluated against it.
+    pub const TODAY: &str = "2026-11-29";
+    const ACCESS_KEY_ID: &str = "AKIAMONBANSANDBOX000";
+    const SECRET_ACCESS_KEY: &str = "monban-sandbox-secret";
+    /// The region the sandbox's Identity Center instance is in (its default) and the
+    /// region every repo names.
+    const REGION: &str = "us-east-1";
+
+    /// A standalone `monban sandbox serve` on a free port, in memory, stopped on drop.
+    pub struct Sandbox {
+        child: Child,
+        pub url: String,
+    }
+
+    impl Sandbox {
+        pub fn start() -> Self {
+            let mut child = Process::new(env!("CARGO_BIN_EXE_monban"))
+                .args(["sandbox", "serve", "--addr", "127.0.0.1:0"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("monban starts");
+            let mut line = String::new();
+            BufReader::new(child.stdout.take().expect("stdout is piped"))
+                .read_line(&mut line)
+                .expect("a first line");
+            let url = line
+                .strip_prefix("READY ")
+                .unwrap_or_else(|| panic!("first line is READY <url>, got {line:?}"))
+                .trim()
+                .to_owned();
+            Self { child, url }
+        }
+
+        /// One request to the control API; the JSON answer of a 200, else a panic.
+        fn control(&self, method: &str, path: &str, body: &str) -> Value {
+            let authority = self.url.strip_prefix("http://").expect("an http url");
+            let mut stream = TcpStream::connect(authority).expect("connects");
+            write!(
+                stream,
+                "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .expect("writes");
+            let mut response = String::new();
+            stream.read_to_string(&mut response).expect("reads");
+            let (head, answer) = response
+                .split_once("\r\n\r\n")
+                .unwrap_or_else(|| panic!("an HTTP response: {response}"));
+            assert!(
+                head.starts_with("HTTP/1.1 200"),
+                "{method} {path}: {response}"
+            );
+            serde_json::from_str(answer).unwrap_or_else(|error| panic!("{error}: {answer}"))
+        }
+
+        /// `POST /_sandbox/seed`: the name → id maps of what was created.
+        pub fn seed(&self, seed: &Seed) -> Value {
+            self.control("POST", "/_sandbox/seed", &seed.0.to_string())
+        }
+
+        /// `GET /_sandbox/health`: the organization, instance and identity store ids.
+        pub fn health(&self) -> Value {
+            self.control("GET", "/_sandbox/health", "")
+        }
+
+        pub fn identity_store(&self) -> aws_sdk_identitystore::Client {
+            use aws_sdk_identitystore::config::{BehaviorVersion, Credentials, Region};
+            aws_sdk_identitystore::Client::from_conf(
+                aws_sdk_identitystore::Config::builder()
+                    .behavior_version(BehaviorVersion::latest())
+                    .endpoint_url(&self.url)
+                    .region(Region::new(REGION))
+                    .credentials_provider(Credentials::new(
+                        ACCESS_KEY_ID,
+                        SECRET_ACCESS_KEY,
+                        None,
+                        None,
+                        "plan-scenarios",
+                    ))
+                    .build(),
+            )
+        }
+
+        pub fn sso_admin(&self) -> aws_sdk_ssoadmin::Client {
+            use aws_sdk_ssoadmin::config::{BehaviorVersion, Credentials, Region};
+            aws_sdk_ssoadmin::Client::from_conf(
+                aws_sdk_ssoadmin::Config::builder()
+                    .behavior_version(BehaviorVersion::latest())
+                    .endpoint_url(&self.url)
+                    .region(Region::new(REGION))
+                    .credentials_provider(Credentials::new(
+                        ACCESS_KEY_ID,
+                        SECRET_ACCESS_KEY,
+                        None,
+                        None,
+                        "plan-scenarios",
+                    ))
+                    .build(),
+            )
+        }
+    }
+
+    impl Drop for Sandbox {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    /// Runs SDK calls to completion.
+    pub fn block_on<F: Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime")
+            .block_on(future)
+    }
+
+    /// The live state to seed, starting from a standard organization that matches
+    /// [`AccessRepo::standard`]: OUs `Products`, `Products/Payments`, `Sandbox`; accounts
+    /// `payments-prod` (222222222222, `Products/Payments`) and `shop-dev` (333333333333,
+    /// `Products`); users alice, bob, carol, dave; groups engineers (alice, bob), admins
+    /// (carol), oncall (alice, carol), auditors (dave); permission sets `ReadOnly` and
+    /// `Admin`. No assignments.
+    pub struct Seed(pub Value);
+
+    impl Seed {
+        pub fn standard() -> Self {
+            let user = |name: &str| json!({"user_name": name, "display_name": capitalized(name), "email": format!("{name}@example.com")});
+            Self(json!({
+                "organizational_units": ["Products", "Products/Payments", "Sandbox"],
+                "accounts": [
+                    {"name": "payments-prod", "id": "222222222222", "ou": "Products/Payments",
+                     "email": "aws-root+payments-prod@example.com"},
+                    {"name": "shop-dev", "id": "333333333333", "ou": "Products",
+                     "email": "aws-root+shop-dev@example.com"},
+                ],
+                "users": [user("alice"), user("bob"), user("carol"), user("dave")],
+                "groups": [
+                    {"display_name": "engineers", "members": ["alice", "bob"]},
+                    {"display_name": "admins", "members": ["carol"]},
+                    {"display_name": "oncall", "members": ["alice", "carol"]},
+                    {"display_name": "auditors", "members": ["dave"]},
+                ],
+                "permission_sets": [
+                    {"name": "ReadOnly", "description": "Read-only access",
+                     "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]},
+                    {"name": "Admin", "description": "Full access",
+                     "managed_policies": ["arn:aws:iam::aws:policy/AdministratorAccess"]},
+                ],
+                "assignments": [],
+            }))
+        }
+
+        fn push(mut self, list: &str, item: Value) -> Self {
+            self.0[list].as_array_mut().expect("a seed list").push(item);
+            self
+        }
+
+        /// A live account (no e-mail given: derived like the repo's template).
+        pub fn account(self, name: &str, id: &str, ou: Option<&str>) -> Self {
+            self.push(
+                "accounts",
+                json!({"name": name, "id": id, "ou": ou, "email": format!("aws-root+{name}@example.com")}),
+            )
+        }
+
+        pub fn user(self, name: &str) -> Self {
+            self.push("users", json!({"user_name": name}))
+        }
+
+        pub fn permission_set(self, permission_set: Value) -> Self {
+            self.push("permission_sets", permission_set)
+        }
+
+        /// A completed, provisioned assignment; `principal` is `group:NAME` or `user:NAME`.
+        pub fn assign(self, account: &str, permission_set: &str, principal: &str) -> Self {
+            let (kind, name) = principal
+                .split_once(':')
+                .expect("principal is group:NAME or user:NAME");
+            self.push(
+                "assignments",
+                json!({"account_name": account, "permission_set": permission_set, kind: name}),
+            )
+        }
+    }
+
+    fn capitalized(name: &str) -> String {
+        let mut characters = name.chars();
+        characters.next().map_or_else(String::new, |first| {
+            first.to_uppercase().chain(characters).collect()
+        })
+    }
+
+    /// `monban.yaml` with the given `safety:` body (indented two spaces).
+    pub fn settings(safety: &str) -> String {
+        format!(
+            "organization:\n  root_email: \"aws-root+{{account}}@example.com\"\n  ous: [Products, Products/Payments, Sandbox]\nidentity_center:\n  region: {REGION}\nsafety:\n{safety}"
+        )
+    }
+
+    /// An access repo in a temporary HOME, written from string literals.
+    pub struct AccessRepo {
+        home: tempfile::TempDir,
+        pub root: PathBuf,
+    }
+
+    impl AccessRepo {
+        /// The repo that matches [`Seed::standard`] (two accounts without access, the two
+        /// permission sets, every group and user listed), with `safety` as given.
+        pub fn standard(safety: &str) -> Self {
+            let home = tempfile::tempdir().expect("a temporary directory");
+            let root = home.path().join("access");
+            let repo = Self { home, root };
+            repo.write("monban.yaml", &settings(safety));
+            repo.write(
+                "groups.yaml",
+                "groups: [engineers, admins, oncall, auditors]\nusers: [alice, bob, carol, dave]\n",
+            );
+            repo.write(
+                "permission-sets/ReadOnly.yaml",
+                "description: Read-only access\nmanaged_policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]\n",
+            );
+            repo.write(
+                "permission-sets/Admin.yaml",
+                "description: Full access\nmanaged_policies: [arn:aws:iam::aws:policy/AdministratorAccess]\n",
+            );
+            repo.write(
+                "accounts/payments-prod.yaml",
+                "id: \"222222222222\"\nou: Products/Payments\n",
+            );
+            repo.write(
+                "accounts/shop-dev.yaml",
+                "id: \"333333333333\"\nou: Products\n",
+            );
+            repo
+        }
+
+        pub fn home(&self) -> &Path {
+            self.home.path()
+        }
+
+        /// Writes (or overwrites) a repo file, creating its directory.
+        pub fn write(&self, path: &str, text: &str) {
+            let path = self.root.join(path);
+            std::fs::create_dir_all(path.parent().expect("a parent directory"))
+                .expect("create the directory");
+            std::fs::write(&path, text).expect("write the repo file");
+        }
+
+        pub fn remove(&self, path: &str) {
+            std::fs::remove_file(self.root.join(path)).expect("remove the repo file");
+        }
+    }
+
+    /// The binary, isolated: a fixed today, no colour, an empty HOME, no AWS configuration
+    /// but the sandbox's keys in the environment.
+    fn monban(home: &Path) -> Command {
+        let mut command = Command::cargo_bin("monban").expect("the monban binary is built");
+        command
+            .env("MONBAN_TODAY", TODAY)
+            .env("NO_COLOR", "1")
+            .env("HOME", home)
+            .env("AWS_CONFIG_FILE", home.join("no-aws-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                home.join("no-aws-credentials"),
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("MONBAN_REPO");
+        for variable in [
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "AWS_ENDPOINT_URL",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+        ] {
+            command.env_remove(variable);
+        }
+        command
+            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY);
+        command
+    }
+
+    /// What one `monban plan` run printed, and its exit code.
+    pub struct Run {
+        pub code: i32,
+        pub stdout: String,
+        pub stderr: String,
+    }
+
+    /// `monban plan --endpoint-url URL --repo DIR --refresh full` plus `arguments`.
+    pub fn run_plan(repo: &AccessRepo, sandbox: &Sandbox, arguments: &[&str]) -> Run {
+        let output = monban(repo.home())
+            .args(["plan", "--refresh", "full", "--endpoint-url", &sandbox.url])
+            .arg("--repo")
+            .arg(&repo.root)
+            .args(arguments)
+            .output()
+            .expect("monban runs");
+        Run {
+            code: output.status.code().expect("an exit code"),
+            stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+            stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+        }
+    }
+
+    /// The JSON plan (with `arguments` added) and the exit code; `--detailed-exitcode` is
+    /// always given, so 0 = no changes, 2 = changes, 1 = not applyable.
+    pub fn plan_json(repo: &AccessRepo, sandbox: &Sandbox, arguments: &[&str]) -> (Value, i32) {
+        let mut all = vec!["--format", "json", "--detailed-exitcode"];
+        all.extend_from_slice(arguments);
+        let run = run_plan(repo, sandbox, &all);
+        let plan: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|error| {
+            panic!(
+                "a JSON plan on stdout ({error}); exit {}\nstdout:\n{}\nstderr:\n{}",
+                run.code, run.stdout, run.stderr
+            )
+        });
+        assert_eq!(plan["format_version"], 1);
+        assert_eq!(
+            plan["evaluated_on"], TODAY,
+            "MONBAN_TODAY is the plan's today"
+        );
+        (plan, run.code)
+    }
+
+    /// `group:engineers`, `user:alice`, or `user:<deleted ID>` for an orphan.
+    pub fn principal_text(principal: &Value) -> String {
+        let kind = principal["kind"].as_str().expect("a principal kind");
+        match principal["name"].as_str() {
+            Some(name) => format!("{kind}:{name}"),
+            None => format!(
+                "{kind}:<deleted {}>",
+                principal["id"].as_str().expect("an orphan's id")
+            ),
+        }
+    }
+
+    /// An address as `monban_plan::Address` displays it.
+    pub fn address_text(address: &Value) -> String {
+        let text = |key: &str| address[key].as_str().expect("an address part").to_owned();
+        match address["type"].as_str().expect("an address type") {
+            "ou" => format!("ou/{}", text("path")),
+            "account" => format!("account/{}", text("account")),
+            "permission_set" => format!("permission_set/{}", text("permission_set")),
+            "assignment" => format!(
+                "assignment/{}/{}/{}",
+                text("account"),
+                text("permission_set"),
+                principal_text(&address["principal"])
+            ),
+            other => panic!("an unknown address type {other}"),
+        }
+    }
+
+    /// `declared`, `expired until 2026-11-28`, `renamed from Deploy`, `replaced by X`, …
+    pub fn cause_text(cause: &Value) -> String {
+        let kind = cause["kind"].as_str().expect("a cause kind");
+        match kind {
+            "expired" => format!("expired until {}", cause["until"].as_str().expect("until")),
+            "renamed" => format!("renamed from {}", cause["from"].as_str().expect("from")),
+            "replaced" => format!("replaced by {}", cause["by"].as_str().expect("by")),
+            _ => kind.to_owned(),
+        }
+    }
+
+    /// One line per change, in the plan's (apply) order: `ACTION ADDRESS (CAUSE)`.
+    pub fn changes(plan: &Value) -> Vec<String> {
+        plan["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .map(|change| {
+                format!(
+                    "{} {} ({})",
+                    change["action"].as_str().expect("an action"),
+                    address_text(&change["address"]),
+                    cause_text(&change["cause"])
+                )
+            })
+            .collect()
+    }
+
+    /// The change at `address` (displayed form).
+    pub fn find_change<'plan>(plan: &'plan Value, address: &str) -> &'plan Value {
+        plan["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .find(|change| address_text(&change["address"]) == address)
+            .unwrap_or_else(|| panic!("no change at {address} in {:#}", plan["changes"]))
+    }
+
+    fn origin_text(origin: &Value) -> String {
+        match origin["kind"].as_str().expect("an origin kind") {
+            "account" => {
+                let file = format!(
+                    "accounts/{}.yaml",
+                    origin["account"].as_str().expect("account")
+                );
+                match origin["until"].as_str() {
+                    Some(until) => format!("{file} until {until}"),
+                    None => file,
+                }
+            }
+            "rule" => format!(
+                "{}#{}",
+                origin["file"].as_str().expect("file"),
+                origin["entry"]
+            ),
+            other => panic!("an unknown origin kind {other}"),
+        }
+    }
+
+    /// One line per access change: `USER + ACCOUNT/PERMISSION_SET via PATH; PATH` for a
+    /// gain, where a path is `PRINCIPAL [ORIGINS]`; `USER - …` for a loss, where a path is
+    /// `PRINCIPAL (REMOVAL CAUSE)` (`kept` when that path stays).
+    pub fn access(plan: &Value) -> Vec<String> {
+        let mut lines = Vec::new();
+        for person in plan["access"].as_array().expect("access") {
+            let user = person["user_name"].as_str().expect("a user name");
+            for (list, sign) in [("gains", '+'), ("losses", '-')] {
+                for change in person[list].as_array().expect("gains or losses") {
+                    let paths: Vec<String> = change["via"]
+                        .as_array()
+                        .expect("via")
+                        .iter()
+                        .map(|path| {
+                            let principal = principal_text(&path["principal"]);
+                            if sign == '+' {
+                                let origins: Vec<String> = path["origins"]
+                                    .as_array()
+                                    .expect("origins")
+                                    .iter()
+                                    .map(origin_text)
+                                    .collect();
+                                format!("{principal} [{}]", origins.join(", "))
+                            } else if path["removal"].is_null() {
+                                format!("{principal} (kept)")
+                            } else {
+                                format!("{principal} ({})", cause_text(&path["removal"]))
+                            }
+                        })
+                        .collect();
+                    lines.push(format!(
+                        "{user} {sign} {}/{} via {}",
+                        change["account"]["name"].as_str().expect("account name"),
+                        change["permission_set"].as_str().expect("permission set"),
+                        paths.join("; ")
+                    ));
+                }
+            }
+        }
+        lines
+    }
+
+    /// `unmanaged.assignments` as `ACCOUNT/PERMISSION_SET/PRINCIPAL (KEPT_BECAUSE[, orphaned])`.
+    pub fn unmanaged_assignments(plan: &Value) -> Vec<String> {
+        plan["unmanaged"]["assignments"]
+            .as_array()
+            .expect("unmanaged assignments")
+            .iter()
+            .map(|assignment| {
+                format!(
+                    "{}/{}/{} ({}{})",
+                    assignment["account"]["name"]
+                        .as_str()
+                        .expect("account name"),
+                    assignment["permission_set"]
+                        .as_str()
+                        .expect("permission set"),
+                    principal_text(&assignment["principal"]),
+                    assignment["kept_because"].as_str().expect("kept_because"),
+                    if assignment["orphaned"] == true {
+                        ", orphaned"
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .collect()
+    }
+
+    /// The warnings as `SEVERITY CODE` (the message is checked where it matters).
+    pub fn warnings(plan: &Value) -> Vec<String> {
+        plan["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .map(|warning| {
+                format!(
+                    "{} {}",
+                    warning["severity"].as_str().expect("severity"),
+                    warning["code"].as_str().expect("code")
+                )
+            })
+            .collect()
+    }
+
+    /// The warning with this code.
+    pub fn warning<'plan>(plan: &'plan Value, code: &str) -> &'plan Value {
+        plan["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .find(|warning| warning["code"] == code)
+            .unwrap_or_else(|| panic!("no warning {code} in {:#}", plan["warnings"]))
+    }
+
+    /// The sandbox's management account is live and no file declares it: every plan
+    /// reports it, and nothing else is unmanaged unless a test says so.
+    pub fn only_the_management_account_is_undeclared(plan: &Value) {
+        let names: Vec<&str> = plan["unmanaged"]["accounts"]
+            .as_array()
+            .expect("unmanaged accounts")
+            .iter()
+            .map(|account| account["name"].as_str().expect("a name"))
+            .collect();
+        assert_eq!(names, ["management"]);
+    }
+
+    /// An `AccountRef` as `NAME=ID` (`NAME=null` while the account does not exist).
+    pub fn account_ref(account: &Value) -> String {
+        format!(
+            "{}={}",
+            account["name"].as_str().expect("name"),
+            account["id"].as_str().unwrap_or("null")
+        )
+    }
+
+    /// Sorted, for comparing sets regardless of order.
+    pub fn sorted(lines: impl IntoIterator<Item = String>) -> Vec<String> {
+        let mut lines: Vec<String> = lines.into_iter().collect();
+        lines.sort();
+        lines
+    }
+
+    /// Counts per action, for a quick look at a plan's shape.
+    pub fn action_counts(plan: &Value) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for change in plan["changes"].as_array().expect("changes") {
+            *counts
+                .entry(change["action"].as_str().expect("action").to_owned())
+                .or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+const EXCLUSIVE: &str = "  exclusive: true\n";
+const NOT_EXCLUSIVE: &str = "  exclusive: false\n";
+
+#[test]
+fn a_new_grant_creates_one_assignment_and_only_people_without_that_access_gain() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(&Seed::standard().assign("payments-prod", "ReadOnly", "group:engineers"));
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - group: engineers\n    - group: oncall\n    - user: dave\n",
+    );
+
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2, "changes planned");
+    assert_eq!(
+        changes(&plan),
+        [
+            "create assignment/payments-prod/ReadOnly/group:oncall (declared)",
+            "create assignment/payments-prod/ReadOnly/user:dave (declared)",
+        ]
+    );
+    // alice is in oncall too, but already holds ReadOnly there through engineers: a new
+    // path to the same access is not a gain.
+    assert_eq!(
+        access(&plan),
+        [
+            "carol + payments-prod/ReadOnly via group:oncall [accounts/payments-prod.yaml]",
+            "dave + payments-prod/ReadOnly via user:dave [accounts/payments-prod.yaml]",
+        ]
+    );
+    let created = find_change(&plan, "assignment/payments-prod/ReadOnly/group:oncall");
+    assert!(created["before"].is_null());
+    assert_eq!(created["after"]["account"]["id"], "222222222222");
+    assert!(
+        created["after"]["permission_set_arn"]
+            .as_str()
+            .is_some_and(|arn| arn.starts_with("arn:aws:sso:::permissionSet/")),
+        "the live permission set's ARN: {created:#}"
+    );
+    assert!(
+        created["after"]["principal"]["id"].is_string(),
+        "the group is resolved to its Identity Store id"
+    );
+    assert_eq!(created["blocked_by"], json!([]));
+    assert_eq!(plan["complete"], true);
+    assert_eq!(plan["applyable"], true);
+    scenario::only_the_management_account_is_undeclared(&plan);
+    assert_eq!(plan["unmanaged"]["assignments"], json!([]));
+}
+
+#[test]
+fn a_deleted_grant_is_removed_under_exclusive_and_only_reported_without_it() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(
+        &Seed::standard()
+            .assign("payments-prod", "ReadOnly", "group:engineers")
+            .assign("payments-prod", "ReadOnly", "user:carol"),
+    );
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    // carol's direct grant was deleted from the file.
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - group: engineers\n",
+    );
+
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        ["delete assignment/payments-prod/ReadOnly/user:carol (undeclared)"]
+    );
+    assert_eq!(
+        access(&plan),
+        ["carol - payments-prod/ReadOnly via user:carol (undeclared)"]
+    );
+    let deleted = find_change(&plan, "assignment/payments-prod/ReadOnly/user:carol");
+    assert!(deleted["after"].is_null());
+    assert_eq!(deleted["before"]["account"]["id"], "222222222222");
+    assert_eq!(deleted["before"]["origins"], json!([]));
+    assert_eq!(plan["unmanaged"]["assignments"], json!([]));
+
+    // The same repo without `exclusive`: nothing changes, the grant is reported.
+    repo.write("monban.yaml", &scenario::settings(NOT_EXCLUSIVE));
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 0, "no changes: {:#}", plan["changes"]);
+    assert_eq!(changes(&plan), Vec::<String>::new());
+    assert_eq!(access(&plan), Vec::<String>::new());
+    assert_eq!(
+        scenario::unmanaged_assignments(&plan),
+        ["payments-prod/ReadOnly/user:carol (not_exclusive)"]
+    );
+    let warning = scenario::warning(&plan, "unmanaged_assignments");
+    assert_eq!(warning["severity"], "warning", "{warning:#}");
+    assert_eq!(plan["applyable"], true);
+}
+
+#[test]
+fn removing_one_groups_grant_costs_nothing_to_a_person_another_group_still_covers() {
+    let sandbox = Sandbox::start();
+    // alice is in engineers and oncall, bob only in engineers, carol only in oncall.
+    sandbox.seed(
+        &Seed::standard()
+            .assign("payments-prod", "ReadOnly", "group:engineers")
+            .assign("payments-prod", "ReadOnly", "group:oncall"),
+    );
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - group: engineers\n",
+    );
+
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        ["delete assignment/payments-prod/ReadOnly/group:oncall (undeclared)"]
+    );
+    assert_eq!(
+        access(&plan),
+        ["carol - payments-prod/ReadOnly via group:oncall (undeclared)"],
+        "alice keeps ReadOnly through engineers; bob never had oncall's path"
+    );
+}
+
+/// The `Deploy` permission set as the sandbox seed takes it.
+fn deploy_permission_set(inline_policy: &str) -> Value {
+    json!({
+        "name": "Deploy",
+        "description": "Deploys services",
+        "session_duration": "PT4H",
+        "inline_policy": inline_policy,
+        "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+    })
+}
+
+const DEPLOY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"*"}]}"#;
+
+const DEPLOY_YAML: &str = "description: Deploys services\nsession_duration: PT4H\nmanaged_policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]\n";
+
+/// A repo and a sandbox holding `Deploy` (live with [`DEPLOY_POLICY`]) granted to engineers
+/// on both accounts, so it is provisioned into both.
+fn deploy_everywhere(live_policy: &str) -> (Sandbox, AccessRepo, Value) {
+    let sandbox = Sandbox::start();
+    let seeded = sandbox.seed(
+        &Seed::standard()
+            .permission_set(deploy_permission_set(live_policy))
+            .assign("payments-prod", "Deploy", "group:engineers")
+            .assign("shop-dev", "Deploy", "group:engineers"),
+    );
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  Deploy:\n    - group: engineers\n",
+    );
+    repo.write(
+        "accounts/shop-dev.yaml",
+        "id: \"333333333333\"\nou: Products\naccess:\n  Deploy:\n    - group: engineers\n",
+    );
+    repo.write("permission-sets/Deploy.yaml", DEPLOY_YAML);
+    (sandbox, repo, seeded)
+}
+
+#[test]
+fn an_inline_policy_edit_updates_and_reprovisions_but_reformatting_changes_nothing() {
+    let (sandbox, repo, _) = deploy_everywhere(DEPLOY_POLICY);
+    let edited = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    { "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*" }
+  ]
+}
+"#;
+    repo.write("permission-sets/Deploy.policy.json", edited);
+
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(changes(&plan), ["update permission_set/Deploy (declared)"]);
+    let update = find_change(&plan, "permission_set/Deploy");
+    assert_eq!(
+        update["fields"],
+        json!([{
+            "field": "inline_policy",
+            "before": serde_json::from_str::<Value>(DEPLOY_POLICY).expect("JSON"),
+            "after": serde_json::from_str::<Value>(edited).expect("JSON"),
+        }]),
+        "only the policy differs, both sides parsed"
+    );
+    let provisioned: Vec<String> = update["provision"]
+        .as_array()
+        .expect("provision")
+        .iter()
+        .map(scenario::account_ref)
+        .collect();
+    assert_eq!(
+        provisioned,
+        ["payments-prod=222222222222", "shop-dev=333333333333"],
+        "re-provisioned into every account it is provisioned to, by name"
+    );
+    assert_eq!(
+        update["after"]["inline_policy"], edited,
+        "the file's text as reviewed"
+    );
+    assert_eq!(
+        access(&plan),
+        Vec::<String>::new(),
+        "nobody's access changes"
+    );
+
+    // The live policy, reformatted: other key order, other whitespace, same meaning; and
+    // the session duration written in minutes.
+    repo.write(
+        "permission-sets/Deploy.policy.json",
+        r#"{ "Statement": [ { "Resource": "*", "Action": [ "s3:GetObject", "s3:PutObject" ],
+        "Effect": "Allow" } ],
+  "Version": "2012-10-17" }"#,
+    );
+    repo.write(
+        "permission-sets/Deploy.yaml",
+        &DEPLOY_YAML.replace("PT4H", "PT240M"),
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 0, "no changes: {:#}", plan["changes"]);
+    assert_eq!(changes(&plan), Vec::<String>::new());
+}
+
+#[test]
+fn an_action_order_change_inside_the_policy_is_an_edit() {
+    // Array order is part of the stored document (plan.md): reordering `Action` is planned.
+    let (sandbox, repo, _) = deploy_everywhere(DEPLOY_POLICY);
+    repo.write(
+        "permission-sets/Deploy.policy.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject"],"Resource":"*"}]}"#,
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(changes(&plan), ["update permission_set/Deploy (declared)"]);
+}
+
+#[test]
+fn a_permission_set_edited_live_after_provisioning_is_provisioned_again() {
+    // The repo says description "Deploys services, carefully"; somebody made the same edit
+    // in the console, so nothing differs but the roles in both accounts are outdated
+    // (LATEST_PERMISSION_SET_NOT_PROVISIONED). The seed cannot express that: an SDK write.
+    let (sandbox, repo, seeded) = deploy_everywhere(DEPLOY_POLICY);
+    let instance_arn = sandbox.health()["instance_arn"]
+        .as_str()
+        .expect("an instance")
+        .to_owned();
+    let permission_set_arn = seeded["permission_sets"]["Deploy"]
+        .as_str()
+        .expect("Deploy's ARN")
+        .to_owned();
+    let client = sandbox.sso_admin();
+    scenario::block_on(
+        client
+            .update_permission_set()
+            .instance_arn(&instance_arn)
+            .permission_set_arn(&permission_set_arn)
+            .description("Deploys services, carefully")
+            .send(),
+    )
+    .expect("UpdatePermissionSet");
+    repo.write(
+        "permission-sets/Deploy.yaml",
+        &DEPLOY_YAML.replace("Deploys services", "Deploys services, carefully"),
+    );
+    repo.write("permission-sets/Deploy.policy.json", DEPLOY_POLICY);
+
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        ["provision permission_set/Deploy (outdated)"]
+    );
+    let provision = find_change(&plan, "permission_set/Deploy");
+    assert_eq!(provision["fields"], json!([]));
+    let accounts: Vec<String> = provision["provision"]
+        .as_array()
+        .expect("provision")
+        .iter()
+        .map(scenario::account_ref)
+        .collect();
+    assert_eq!(
+        accounts,
+        ["payments-prod=222222222222", "shop-dev=333333333333"]
+    );
+}
+
+#[test]
+fn a_permission_set_rename_is_one_replacement_with_a_loud_warning() {
+    let (sandbox, repo, _) = deploy_everywhere(DEPLOY_POLICY);
+    // Renamed to Deployer, content untouched, grants follow the new name.
+    repo.remove("permission-sets/Deploy.yaml");
+    repo.write("permission-sets/Deployer.yaml", DEPLOY_YAML);
+    repo.write("permission-sets/Deployer.policy.json", DEPLOY_POLICY);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  Deployer:\n    - group: engineers\n",
+    );
+    repo.write(
+        "accounts/shop-dev.yaml",
+        "id: \"333333333333\"\nou: Products\naccess:\n  Deployer:\n    - group: engineers\n",
+    );
+
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [
+            "replace permission_set/Deployer (renamed from Deploy)",
+            "create assignment/payments-prod/Deployer/group:engineers (declared)",
+            "create assignment/shop-dev/Deployer/group:engineers (declared)",
+            "delete assignment/payments-prod/Deploy/group:engineers (replaced by Deployer)",
+            "delete assignment/shop-dev/Deploy/group:engineers (replaced by Deployer)",
+        ]
+    );
+    let replace = find_change(&plan, "permission_set/Deployer");
+    assert_eq!(replace["before"]["name"], "Deploy");
+    assert_eq!(replace["after"]["name"], "Deployer");
+    assert!(replace["after"]["arn"].is_null(), "a new permission set");
+    let accounts: Vec<String> = replace["provision"]
+        .as_array()
+        .expect("provision")
+        .iter()
+        .map(scenario::account_ref)
+        .collect();
+    assert_eq!(
+        accounts,
+        ["payments-prod=222222222222", "shop-dev=333333333333"]
+    );
+    let warning = scenario::warning(&plan, "permission_set_replaced");
+    assert_eq!(warning["severity"], "warning");
+    let message = warning["message"].as_str().expect("a message");
+    for needle in ["Deploy", "Deployer", "payments-prod", "shop-dev", "ARN"] {
+        assert!(message.contains(needle), "{needle} in {message}");
+    }
+    // Per person, by name: the old permission set goes, the new one comes.
+    assert_eq!(
+        access(&plan),
+        [
+            "alice + payments-prod/Deployer via group:engineers [accounts/payments-prod.yaml]",
+            "alice + shop-dev/Deployer via group:engineers [accounts/shop-dev.yaml]",
+            "alice - payments-prod/Deploy via group:engineers (replaced by Deployer)",
+            "alice - shop-dev/Deploy via group:engineers (replaced by Deployer)",
+            "bob + payments-prod/Deployer via group:engineers [accounts/payments-prod.yaml]",
+            "bob + shop-dev/Deployer via group:engineers [accounts/shop-dev.yaml]",
+            "bob - payments-prod/Deploy via group:engineers (replaced by Deployer)",
+            "bob - shop-dev/Deploy via group:engineers (replaced by Deployer)",
+        ]
+    );
+    // The human view says it loudly too.
+    let human = run_plan(&repo, &sandbox, &[]);
+    assert!(
+        human.stdout.contains("Deployer") && human.stdout.contains("ARN"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn a_new_account_file_creates_the_account_with_its_derived_root_email_and_its_access() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(&Seed::standard());
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/payments-dev.yaml",
+        "ou: Products/Payments\ntags: { env: dev }\naccess:\n  ReadOnly:\n    - group: engineers\n  Admin:\n    - user: carol\n",
+    );
+
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [
+            "create account/payments-dev (declared)",
+            "create assignment/payments-dev/Admin/user:carol (declared)",
+            "create assignment/payments-dev/ReadOnly/group:engineers (declared)",
+        ]
+    );
+    let account = find_change(&plan, "account/payments-dev");
+    assert_eq!(
+        account["after"],
+        json!({
+            "type": "account", "name": "payments-dev", "id": null,
+            "email": "aws-root+payments-dev@example.com", "ou": "Products/Payments",
+            "tags": {"env": "dev"}, "status": null,
+        })
+    );
+    assert!(
+        account["reason"]
+            .as_str()
+            .is_some_and(|reason| reason.contains("aws-root+payments-dev@example.com")),
+        "{account:#}"
+    );
+    let assignment = find_change(&plan, "assignment/payments-dev/ReadOnly/group:engineers");
+    assert_eq!(
+        assignment["after"]["account"],
+        json!({"name": "payments-dev", "id": null})
+    );
+    assert_eq!(
+        access(&plan),
+        [
+            "alice + payments-dev/ReadOnly via group:engineers [accounts/payments-dev.yaml]",
+            "bob + payments-dev/ReadOnly via group:engineers [accounts/payments-dev.yaml]",
+            "carol + payments-dev/Admin via user:carol [accounts/payments-dev.yaml]",
+        ]
+    );
+    for person in plan["access"].as_array().expect("access") {
+        for gain in person["gains"].as_array().expect("gains") {
+            assert!(gain["account"]["id"].is_null(), "not created yet: {gain:#}");
+        }
+    }
+    assert_eq!(plan["applyable"], true);
+}
+
+#[test]
+fn an_ou_change_in_the_account_file_moves_the_account() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(&Seed::standard().assign("shop-dev", "ReadOnly", "group:engineers"));
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/shop-dev.yaml",
+        "id: \"333333333333\"\nou: Sandbox\naccess:\n  ReadOnly:\n    - group: engineers\n",
+    );
+
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(changes(&plan), ["update account/shop-dev (declared)"]);
+    let update = find_change(&plan, "account/shop-dev");
+    assert_eq!(
+        update["fields"],
+        json!([{"field": "ou", "before": "Products", "after": "Sandbox"}])
+    );
+    assert_eq!(update["before"]["ou"], "Products");
+    assert_eq!(update["after"]["ou"], "Sandbox");
+    assert_eq!(update["after"]["id"], "333333333333");
+    assert_eq!(
+        access(&plan),
+        Vec::<String>::new(),
+        "a move changes no access"
+    );
+}
+
+#[test]
+fn a_selector_rule_expands_to_exactly_the_declared_accounts_it_matches() {
+    let sandbox = Sandbox::start();
+    // Live: a third Products account that no file declares, and a root-level account.
+    sandbox.seed(
+        &Seed::standard()
+            .account("shop-prod", "444444444444", Some("Products"))
+            .account("legacy", "555555555555", None)
+            .account("playground", "666666666666", Some("Sandbox")),
+    );
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write("accounts/legacy.yaml", "id: \"555555555555\"\n");
+    repo.write(
+        "accounts/playground.yaml",
+        "id: \"666666666666\"\nou: Sandbox\n",
+    );
+    repo.write(
+        "rules/audit.yaml",
+        "- permission_set: ReadOnly\n  principals: [{ group: auditors }]\n  accounts: { ou: \"Products/**\" }\n",
+    );
+
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    // payments-prod (Products/Payments) and shop-dev (Products); not shop-prod (no file),
+    // legacy (root) nor playground (Sandbox).
+    assert_eq!(
+        changes(&plan),
+        [
+            "create assignment/payments-prod/ReadOnly/group:auditors (declared)",
+            "create assignment/shop-dev/ReadOnly/group:auditors (declared)",
+        ]
+    );
+    assert_eq!(
+        access(&plan),
+        [
+            "dave + payments-prod/ReadOnly via group:auditors [rules/audit.yaml#1]",
+            "dave + shop-dev/ReadOnly via group:auditors [rules/audit.yaml#1]",
+        ]
+    );
+
+    // Declaring shop-prod brings it under the rule.
+    repo.write(
+        "accounts/shop-prod.yaml",
+        "id: \"444444444444\"\nou: Products\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [
+            "create assignment/payments-prod/ReadOnly/group:auditors (declared)",
+            "create assignment/shop-dev/ReadOnly/group:auditors (declared)",
+            "create assignment/shop-prod/ReadOnly/group:auditors (declared)",
+        ]
+    );
+    let created = find_change(&plan, "assignment/shop-prod/ReadOnly/group:auditors");
+    assert_eq!(
+        created["after"]["origins"],
+        json!([{"kind": "rule", "file": "rules/audit.yaml", "entry": 1}])
+    );
+
+    // Once applied (seeded here), the rule plans nothing more.
+    sandbox.seed(&Seed(json!({"assignments": [
+        {"account_name": "payments-prod", "permission_set": "ReadOnly", "group": "auditors"},
+        {"account_name": "shop-dev", "permission_set": "ReadOnly", "group": "auditors"},
+        {"account_name": "shop-prod", "permission_set": "ReadOnly", "group": "auditors"},
+    ]})));
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 0, "{:#}", plan["changes"]);
+}
+
+#[test]
+fn an_expired_grant_is_removed_even_without_exclusive_and_the_last_day_still_counts() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(
+        &Seed::standard()
+            .assign("payments-prod", "ReadOnly", "user:carol")
+            .assign("payments-prod", "ReadOnly", "user:dave"),
+    );
+    // exclusive off: an expired grant goes anyway — the repo itself says it is over.
+    let repo = AccessRepo::standard(NOT_EXCLUSIVE);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        concat!(
+            "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n",
+            "    - user: carol\n      until: 2026-11-28\n      reason: INC-4211\n",
+            // Today is the last day: still active.
+            "    - user: dave\n      until: 2026-11-29\n",
+            // Expired and never applied: nothing to do.
+            "    - user: bob\n      until: 2026-01-31\n",
+        ),
+    );
+
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        ["delete assignment/payments-prod/ReadOnly/user:carol (expired until 2026-11-28)"]
+    );
+    let expired = find_change(&plan, "assignment/payments-prod/ReadOnly/user:carol");
+    assert_eq!(
+        expired["reason"],
+        "expired on 2026-11-29 (until 2026-11-28; INC-4211)"
+    );
+    assert_eq!(
+        access(&plan),
+        ["carol - payments-prod/ReadOnly via user:carol (expired until 2026-11-28)"]
+    );
+    assert_eq!(plan["unmanaged"]["assignments"], json!([]));
+}
+
+#[test]
+fn exclusive_removes_undeclared_access_on_declared_accounts_only() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(
+        &Seed::standard()
+            .account("legacy", "555555555555", Some("Sandbox"))
+            .assign("payments-prod", "ReadOnly", "group:engineers")
+            .assign("payments-prod", "Admin", "group:admins")
+            .assign("legacy", "Admin", "group:admins"),
+    );
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - group: engineers\n",
+    );
+
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        ["delete assignment/payments-prod/Admin/group:admins (undeclared)"]
+    );
+    assert_eq!(
+        access(&plan),
+        ["carol - payments-prod/Admin via group:admins (undeclared)"]
+    );
+    assert_eq!(
+        scenario::unmanaged_assignments(&plan),
+        ["legacy/Admin/group:admins (undeclared_account)"]
+    );
+    let names: Vec<&str> = plan["unmanaged"]["accounts"]
+        .as_array()
+        .expect("unmanaged accounts")
+        .iter()
+        .map(|account| account["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["legacy", "management"]);
+    assert_eq!(
+        scenario::warning(&plan, "unmanaged_assignments")["severity"],
+        "info",
+        "on undeclared accounts only: info"
+    );
+
+    repo.write("monban.yaml", &scenario::settings(NOT_EXCLUSIVE));
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 0, "{:#}", plan["changes"]);
+    assert_eq!(
+        scenario::sorted(scenario::unmanaged_assignments(&plan)),
+        [
+            "legacy/Admin/group:admins (undeclared_account)",
+            "payments-prod/Admin/group:admins (not_exclusive)",
+        ]
+    );
+}
+
+#[test]
+fn an_assignment_of_a_deleted_user_is_removed_as_orphaned_even_without_exclusive() {
+    let sandbox = Sandbox::start();
+    let seeded = sandbox.seed(
+        &Seed::standard()
+            .user("zoe")
+            .account("legacy", "555555555555", Some("Sandbox"))
+            .assign("payments-prod", "ReadOnly", "group:engineers")
+            .assign("payments-prod", "ReadOnly", "user:zoe")
+            .assign("legacy", "ReadOnly", "user:zoe"),
+    );
+    // zoe left: the IdP deleted her user; AWS keeps her assignments.
+    let zoe = seeded["users"]["zoe"]
+        .as_str()
+        .expect("zoe's id")
+        .to_owned();
+    let identity_store_id = sandbox.health()["identity_store_id"]
+        .as_str()
+        .expect("an identity store")
+        .to_owned();
+    scenario::block_on(
+        sandbox
+            .identity_store()
+            .delete_user()
+            .identity_store_id(identity_store_id)
+            .user_id(&zoe)
+            .send(),
+    )
+    .expect("DeleteUser");
+
+    let repo = AccessRepo::standard(NOT_EXCLUSIVE);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - group: engineers\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [format!(
+            "delete assignment/payments-prod/ReadOnly/user:<deleted {zoe}> (orphaned)"
+        )]
+    );
+    let orphan = &plan["changes"][0];
+    assert_eq!(
+        orphan["address"]["principal"],
+        json!({"kind": "user", "name": null, "id": zoe})
+    );
+    assert_eq!(
+        orphan["reason"],
+        "principal no longer exists (deleted in the IdP)"
+    );
+    // Nobody to show in the per-person diff: the person no longer exists.
+    assert_eq!(access(&plan), Vec::<String>::new());
+    // On an undeclared account the orphan is only reported.
+    assert_eq!(
+        scenario::unmanaged_assignments(&plan),
+        [format!(
+            "legacy/ReadOnly/user:<deleted {zoe}> (undeclared_account, orphaned)"
+        )]
+    );
+}
+
+#[test]
+fn more_removals_than_max_removals_need_allow_mass_removal_and_protected_access_stays() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(
+        &Seed::standard()
+            .assign("payments-prod", "Admin", "group:admins")
+            .assign("payments-prod", "ReadOnly", "user:alice")
+            .assign("payments-prod", "ReadOnly", "user:bob")
+            .assign("payments-prod", "ReadOnly", "user:dave"),
+    );
+    // admins' Admin is protected; its grant expired yesterday, which would remove it.
+    let repo = AccessRepo::standard(
+        "  exclusive: true\n  max_removals: 2\n  protected:\n    - { account: payments-prod, permission_set: Admin, group: admins }\n",
+    );
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  Admin:\n    - group: admins\n      until: 2026-11-28\n",
+    );
+
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 1, "three removals, max_removals 2: not applyable");
+    assert_eq!(
+        changes(&plan),
+        [
+            "delete assignment/payments-prod/ReadOnly/user:alice (undeclared)",
+            "delete assignment/payments-prod/ReadOnly/user:bob (undeclared)",
+            "delete assignment/payments-prod/ReadOnly/user:dave (undeclared)",
+        ],
+        "the protected assignment is not among the removals"
+    );
+    assert_eq!(plan["applyable"], false);
+    assert_eq!(plan["complete"], true);
+    assert_eq!(
+        scenario::warning(&plan, "mass_removal")["severity"],
+        "error"
+    );
+    let protected = scenario::warning(&plan, "protected_assignment");
+    assert_eq!(protected["severity"], "warning");
+    assert_eq!(
+        scenario::unmanaged_assignments(&plan),
+        ["payments-prod/Admin/group:admins (protected)"]
+    );
+    assert!(
+        !access(&plan).iter().any(|line| line.starts_with("carol")),
+        "carol keeps Admin: {:?}",
+        access(&plan)
+    );
+    // The human view refuses too, on stderr.
+    let human = run_plan(&repo, &sandbox, &[]);
+    assert_eq!(human.code, 1);
+    assert!(
+        human.stderr.contains("cannot be applied"),
+        "{}",
+        human.stderr
+    );
+
+    let (plan, code) = plan_json(&repo, &sandbox, &["--allow-mass-removal"]);
+    assert_eq!(code, 2, "applyable, with changes");
+    assert_eq!(plan["applyable"], true);
+    assert_eq!(
+        scenario::warning(&plan, "mass_removal")["severity"],
+        "warning"
+    );
+    assert_eq!(scenario::action_counts(&plan)["delete"], 3);
+    assert_eq!(
+        scenario::unmanaged_assignments(&plan),
+        ["payments-prod/Admin/group:admins (protected)"]
+    );
+}
+
+#[test]
+fn exactly_max_removals_is_still_applyable() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(
+        &Seed::standard()
+            .assign("payments-prod", "ReadOnly", "user:alice")
+            .assign("payments-prod", "ReadOnly", "user:bob"),
+    );
+    let repo = AccessRepo::standard("  exclusive: true\n  max_removals: 2\n");
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(plan["applyable"], true);
+    assert_eq!(scenario::action_counts(&plan)["delete"], 2);
+    assert!(
+        !scenario::warnings(&plan)
+            .iter()
+            .any(|warning| warning.ends_with("mass_removal")),
+        "{:?}",
+        scenario::warnings(&plan)
+    );
+}
+
+#[test]
+fn a_repo_matching_the_live_state_plans_no_changes() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(
+        &Seed::standard()
+            .permission_set(deploy_permission_set(DEPLOY_POLICY))
+            .assign("payments-prod", "ReadOnly", "group:engineers")
+            .assign("payments-prod", "Deploy", "user:carol")
+            .assign("shop-dev", "ReadOnly", "group:auditors"),
+    );
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write("permission-sets/Deploy.yaml", DEPLOY_YAML);
+    repo.write("permission-sets/Deploy.policy.json", DEPLOY_POLICY);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - group: engineers\n  Deploy:\n    - user: carol\n      until: 2027-01-31\n",
+    );
+    repo.write(
+        "rules/audit.yaml",
+        "- permission_set: ReadOnly\n  principals: [{ group: auditors }]\n  accounts: { ou: Products }\n",
+    );
+
+    let run = run_plan(&repo, &sandbox, &["--detailed-exitcode"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("No changes."),
+        "human output says so: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.starts_with(&format!("Target: {}", sandbox.url)),
+        "{}",
+        run.stdout
+    );
+
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(plan["changes"], json!([]));
+    assert_eq!(plan["access"], json!([]));
+    assert_eq!(plan["complete"], true);
+    assert_eq!(plan["applyable"], true);
+    scenario::only_the_management_account_is_undeclared(&plan);
+    assert_eq!(
+        scenario::warnings(&plan),
+        ["info undeclared_account"],
+        "{:#}",
+        plan["warnings"]
+    );
+
+    // One grant more and the same command exits 2.
+    repo.write(
+        "accounts/shop-dev.yaml",
+        "id: \"333333333333\"\nou: Products\naccess:\n  Admin:\n    - group: admins\n",
+    );
+    let run = run_plan(&repo, &sandbox, &["--detailed-exitcode"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("Plan: 1 to add, 0 to change, 0 to remove."),
+        "{}",
+        run.stdout
+    );
+}
