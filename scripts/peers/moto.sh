@@ -57,6 +57,7 @@ BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/monban-moto.XXXXXX")"
 SANDBOX_PID=""
 MOTO_PID=""
+STEP_PID=""
 stop() {
   local pid="$1"
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -65,6 +66,7 @@ stop() {
   fi
 }
 cleanup() {
+  stop "$STEP_PID"
   stop "$SANDBOX_PID"
   stop "$MOTO_PID"
   rm -rf "$WORK"
@@ -111,12 +113,19 @@ for _ in $(seq 1 150); do
 done
 log "sandbox at $SANDBOX_URL, moto $MOTO_VERSION at $MOTO_URL ($((SECONDS - started)) s)"
 
-# 4. The departures, then the plan comparison; both always run, either failing fails.
+# 4. The departures, then the plan comparison; both always run, either failing fails. Each
+# runs in the background and is waited for, so that an INT or TERM is handled at once
+# (bash defers traps until a foreground command ends) and the cleanup stops it too.
+run_step() {
+  "$@" &
+  STEP_PID=$!
+  wait "$STEP_PID"
+}
 status=0
 export AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-"$VENV/bin/python" scripts/peers/moto_departures.py check "$SANDBOX_URL" "$MOTO_URL" || status=1
+run_step "$VENV/bin/python" scripts/peers/moto_departures.py check "$SANDBOX_URL" "$MOTO_URL" || status=1
 mkdir -p "$WORK/plans"
-"$VENV/bin/python" scripts/peers/moto_plan.py "$SANDBOX_URL" "$MOTO_URL" "$BIN" "$WORK/plans" || status=1
+run_step "$VENV/bin/python" scripts/peers/moto_plan.py "$SANDBOX_URL" "$MOTO_URL" "$BIN" "$WORK/plans" || status=1
 if [ "$status" -ne 0 ]; then
   log "FAILED; last lines of the sandbox log:"
   tail -n 20 "$WORK/server.log" >&2
