@@ -14,13 +14,19 @@
 //! `safety.exclusive` allows it. The JSON form of a [`Plan`] is a documented, versioned
 //! format: `docs/reference/plan-json.md`; the planning decisions are in
 //! `docs/reference/plan.md`.
+//!
+//! A saved plan is checked before it is applied ([`check_saved`]): same tool version and
+//! target, and the live side of every change still what the plan recorded ([`touched`] says
+//! what to re-read, [`stale_changes`] what differs).
 
 mod access;
+mod before;
 mod change;
 mod digest;
 mod engine;
 mod plan;
 mod policy;
+mod saved;
 
 pub use access::{AccessChange, AccessPath, PersonAccess};
 pub use change::{
@@ -34,4 +40,8 @@ pub use plan::{
     KeptBecause, PLAN_FORMAT_VERSION, Plan, PlanTarget, Severity, Summary, TargetEndpoint,
     Unmanaged, UnmanagedAccount, UnmanagedAssignment, UnmanagedBecause, UnmanagedPermissionSet,
     Warning, WarningCode,
+};
+pub use saved::{
+    SavedPlanError, Staleness, Touched, check_saved, check_saved_resuming, stale_changes,
+    stale_changes_resuming, target_differences, touched, touched_resuming,
 };

@@ -8,31 +8,12 @@ use monban_model::{Account, LiveAccount, LiveAccountStatus, LiveCreationState, P
 use serde_json::Value;
 
 use super::{AccountStatus, Binding, Planner, count, name_list};
+use crate::before::{account_state, status_text};
 use crate::change::{
     AccountState, Action, Address, Blocker, Cause, Change, FieldChange, OuState, Principal,
     PrincipalKind, Resource,
 };
 use crate::plan::{Severity, UnmanagedAccount, WarningCode};
-
-/// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`, as AWS spells them.
-pub(super) fn status_text(status: LiveAccountStatus) -> &'static str {
-    match status {
-        LiveAccountStatus::Active => "ACTIVE",
-        LiveAccountStatus::Suspended => "SUSPENDED",
-        LiveAccountStatus::PendingClosure => "PENDING_CLOSURE",
-    }
-}
-
-fn live_account_state(account: &LiveAccount) -> AccountState {
-    AccountState {
-        name: account.name.clone(),
-        id: Some(account.id.clone()),
-        email: Some(account.email.clone()),
-        ou: account.ou_path.clone(),
-        tags: account.tags.clone(),
-        status: Some(status_text(account.status).to_owned()),
-    }
-}
 
 fn desired_account_state(account: &Account, id: Option<&str>) -> AccountState {
     AccountState {
@@ -368,7 +349,7 @@ impl<'input> Planner<'input> {
                 address,
                 action: Action::Close,
                 cause: Cause::Closed,
-                before: Some(Resource::Account(live_account_state(live))),
+                before: Some(Resource::Account(account_state(live))),
                 after: None,
                 fields: Vec::new(),
                 provision: Vec::new(),
@@ -391,7 +372,7 @@ impl<'input> Planner<'input> {
             );
         }
         let desired = desired_account_state(account, Some(&live.id));
-        let before = live_account_state(live);
+        let before = account_state(live);
         let mut fields = Vec::new();
         let mut reasons = Vec::new();
         if desired.ou != before.ou {

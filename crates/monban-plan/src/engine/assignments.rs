@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use monban_model::{AssignmentOrigin, LiveAssignment, LivePrincipalType, PrincipalRef, Until};
 
 use super::{AccountStatus, Created, LiveKey, NameKey, Planner, count, name_list};
+use crate::before::assignment_state;
 use crate::change::{
     Action, Address, AssignmentState, Blocker, Cause, Change, Origin, Principal, PrincipalKind,
     Resource,
@@ -352,13 +353,11 @@ impl<'input> Planner<'input> {
                 address,
                 action: Action::Delete,
                 cause,
-                before: Some(Resource::Assignment(AssignmentState {
-                    account: account_ref,
-                    permission_set: permission_set.to_owned(),
-                    permission_set_arn: Some(assignment.permission_set_arn.clone()),
-                    principal,
-                    origins: Vec::new(),
-                })),
+                before: Some(Resource::Assignment(assignment_state(
+                    &self.index,
+                    assignment,
+                    account_ref,
+                ))),
                 after: None,
                 fields: Vec::new(),
                 provision: Vec::new(),

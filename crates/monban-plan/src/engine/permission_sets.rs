@@ -8,19 +8,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use monban_model::{
-    LivePermissionSet, LivePermissionsBoundary, PermissionSet, PermissionsBoundary,
-};
-use serde_json::{Value, json};
+use monban_model::{LivePermissionSet, PermissionSet, PermissionsBoundary};
 
 use super::assignments::live_key;
 use super::{Planner, count, name_list};
+use crate::before::{permission_set_differences, permission_set_state};
 use crate::change::{
     AccountRef, Action, Address, Blocker, BoundaryState, Cause, Change, CustomerManagedPolicyState,
-    FieldChange, PermissionSetState, Resource,
+    PermissionSetState, Resource,
 };
 use crate::plan::{KeptBecause, Severity, UnmanagedPermissionSet, WarningCode};
-use crate::policy::{policy_value, same_policy, same_session_duration};
 
 pub(super) fn desired_state(set: &PermissionSet, arn: Option<&str>) -> PermissionSetState {
     let mut managed_policies: Vec<String> = set
@@ -78,129 +75,6 @@ pub(super) fn desired_state(set: &PermissionSet, arn: Option<&str>) -> Permissio
             .map(|(key, value)| (key.as_str().to_owned(), value.as_str().to_owned()))
             .collect(),
     }
-}
-
-pub(super) fn live_state(set: &LivePermissionSet) -> PermissionSetState {
-    let mut managed_policies = set.managed_policies.clone();
-    managed_policies.sort();
-    managed_policies.dedup();
-    let mut customer_managed_policies: Vec<CustomerManagedPolicyState> = set
-        .customer_managed_policies
-        .iter()
-        .map(|policy| CustomerManagedPolicyState {
-            name: policy.name.clone(),
-            path: policy.path.clone(),
-        })
-        .collect();
-    customer_managed_policies.sort();
-    customer_managed_policies.dedup();
-    PermissionSetState {
-        name: set.name.clone(),
-        arn: Some(set.arn.clone()),
-        description: set.description.clone(),
-        session_duration: set.session_duration.clone(),
-        relay_state: set.relay_state.clone(),
-        managed_policies,
-        customer_managed_policies,
-        inline_policy: set.inline_policy.clone(),
-        permissions_boundary: set
-            .permissions_boundary
-            .as_ref()
-            .map(|boundary| match boundary {
-                LivePermissionsBoundary::ManagedPolicy(arn) => {
-                    BoundaryState::ManagedPolicy { arn: arn.clone() }
-                }
-                LivePermissionsBoundary::CustomerManagedPolicy(policy) => {
-                    BoundaryState::CustomerManagedPolicy {
-                        name: policy.name.clone(),
-                        path: policy.path.clone(),
-                    }
-                }
-            }),
-        tags: set.tags.clone(),
-    }
-}
-
-fn to_value<T: serde::Serialize>(value: &T) -> Value {
-    // Plain data (strings, lists, maps with string keys) always serializes.
-    serde_json::to_value(value).expect("plan state serializes to JSON")
-}
-
-/// The fields in which the live permission set differs from the desired one, in field
-/// order. Names and ARNs are not compared.
-pub(super) fn differences(
-    desired: &PermissionSetState,
-    live: &PermissionSetState,
-) -> Vec<FieldChange> {
-    let mut fields = Vec::new();
-    let mut differs = |field: &str, before: Value, after: Value| {
-        fields.push(FieldChange {
-            field: field.to_owned(),
-            before,
-            after,
-        });
-    };
-    if desired.description != live.description {
-        differs(
-            "description",
-            to_value(&live.description),
-            to_value(&desired.description),
-        );
-    }
-    if !same_session_duration(
-        desired.session_duration.as_deref(),
-        live.session_duration.as_deref(),
-    ) {
-        differs(
-            "session_duration",
-            to_value(&live.session_duration),
-            to_value(&desired.session_duration),
-        );
-    }
-    if desired.relay_state != live.relay_state {
-        differs(
-            "relay_state",
-            to_value(&live.relay_state),
-            to_value(&desired.relay_state),
-        );
-    }
-    // Both lists are sorted and de-duplicated: equal lists are equal sets.
-    if desired.managed_policies != live.managed_policies {
-        differs(
-            "managed_policies",
-            to_value(&live.managed_policies),
-            to_value(&desired.managed_policies),
-        );
-    }
-    if desired.customer_managed_policies != live.customer_managed_policies {
-        differs(
-            "customer_managed_policies",
-            to_value(&live.customer_managed_policies),
-            to_value(&desired.customer_managed_policies),
-        );
-    }
-    if !same_policy(
-        desired.inline_policy.as_deref(),
-        live.inline_policy.as_deref(),
-    ) {
-        let document = |text: &Option<String>| text.as_deref().map_or(Value::Null, policy_value);
-        differs(
-            "inline_policy",
-            document(&live.inline_policy),
-            document(&desired.inline_policy),
-        );
-    }
-    if desired.permissions_boundary != live.permissions_boundary {
-        differs(
-            "permissions_boundary",
-            to_value(&live.permissions_boundary),
-            to_value(&desired.permissions_boundary),
-        );
-    }
-    if desired.tags != live.tags {
-        differs("tags", json!(live.tags), json!(desired.tags));
-    }
-    fields
 }
 
 impl<'input> Planner<'input> {
@@ -338,7 +212,8 @@ impl<'input> Planner<'input> {
         for set in &missing {
             let desired = desired_state(set, None);
             for candidate in &candidates {
-                if differences(&desired, &live_state(candidate)).is_empty() {
+                if permission_set_differences(&desired, &permission_set_state(candidate)).is_empty()
+                {
                     matches
                         .entry(set.name.as_str())
                         .or_default()
@@ -364,8 +239,8 @@ impl<'input> Planner<'input> {
     ) {
         let name = set.name.as_str();
         let desired = desired_state(set, Some(&live_set.arn));
-        let before = live_state(live_set);
-        let fields = differences(&desired, &before);
+        let before = permission_set_state(live_set);
+        let fields = permission_set_differences(&desired, &before);
         let (provisioned, outdated) = self.provisioned_accounts(&live_set.arn);
         let address = Address::PermissionSet {
             permission_set: name.to_owned(),
@@ -466,7 +341,7 @@ impl<'input> Planner<'input> {
             cause: Cause::Renamed {
                 from: old.name.clone(),
             },
-            before: Some(Resource::PermissionSet(live_state(old))),
+            before: Some(Resource::PermissionSet(permission_set_state(old))),
             after: Some(Resource::PermissionSet(desired_state(set, None))),
             fields: Vec::new(),
             provision: provisioned,
@@ -497,7 +372,7 @@ impl<'input> Planner<'input> {
                     },
                     action: Action::Delete,
                     cause: Cause::Undeclared,
-                    before: Some(Resource::PermissionSet(live_state(set))),
+                    before: Some(Resource::PermissionSet(permission_set_state(set))),
                     after: None,
                     fields: Vec::new(),
                     provision: Vec::new(),
