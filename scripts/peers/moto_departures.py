@@ -35,7 +35,7 @@ from moto_common import (
 
 DATA_FILE = Path(__file__).with_name("moto_departures.json")
 DOCS_FILE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "peers-moto.md"
-TABLE_BEGIN = "<!-- moto-departures:begin (generated: python3 scripts/peers/moto_departures.py markdown) -->"
+TABLE_BEGIN = "<!-- moto-departures:begin (generated: target/peers/venv/bin/python scripts/peers/moto_departures.py markdown) -->"
 TABLE_END = "<!-- moto-departures:end -->"
 SANDBOX_KEYS = ("AKIAMONBANSANDBOX000", "monban-sandbox-secret")
 MOTO_KEYS = ("testing", "testing")
@@ -389,7 +389,7 @@ def check(sandbox_url: str, moto_url: str) -> int:
         problems.append(
             f"the departures table in {DOCS_FILE.relative_to(DOCS_FILE.parents[2])} is not the one "
             f"{DATA_FILE.name} gives: regenerate it between its markers with "
-            "`python3 scripts/peers/moto_departures.py markdown`"
+            "`target/peers/venv/bin/python scripts/peers/moto_departures.py markdown`"
         )
     sandbox = run(Server("sandbox", sandbox_url, *SANDBOX_KEYS))
     moto = run(Server("moto", moto_url, *MOTO_KEYS))
