@@ -290,6 +290,13 @@ pub fn live_permission_set(name: &str) -> LivePermissionSet {
     }
 }
 
+/// Continue building from a given state (to change a scenario's live state).
+impl From<LiveState> for LiveBuilder {
+    fn from(state: LiveState) -> Self {
+        Self(state)
+    }
+}
+
 impl LiveBuilder {
     pub fn ou(mut self, path: &str) -> Self {
         let parent_id = match path.rsplit_once('/') {
