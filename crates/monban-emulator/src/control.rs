@@ -7,12 +7,16 @@
 //! - `POST /_sandbox/seed` — bulk-create OUs, accounts, users, groups, memberships, access
 //!   keys, permission sets and account assignments (see [`SeedRequest`]); all or nothing.
 //! - `GET  /_sandbox/requests` — the request log: every AWS operation served.
+//! - `POST /_sandbox/standalone-accounts` — an AWS account outside the organization, with
+//!   its owner's access key (rules in `services::organizations::standalone`).
+//! - `POST /_sandbox/handshakes/{id}/accept|decline` — answer an invitation as the invited
+//!   account's owner would.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,6 +28,7 @@ use serde_json::json;
 use crate::auth::CredentialRecord;
 use crate::engine::Engine;
 use crate::services::identity_store::state::{Name, TypedValue, UserStatus};
+use crate::services::organizations::standalone::{self, NewStandaloneAccount, StandaloneError};
 use crate::services::organizations::state::JoinedMethod;
 use crate::services::sso_admin::seed::{self as sso_admin_seed, SeedAssignment, SeedPermissionSet};
 use crate::world::World;
@@ -35,6 +40,11 @@ pub(crate) fn router() -> Router<Arc<Engine>> {
         .route("/reset", post(reset))
         .route("/seed", post(seed))
         .route("/requests", get(requests))
+        .route("/standalone-accounts", post(create_standalone_account))
+        .route(
+            "/handshakes/{handshake_id}/{answer}",
+            post(answer_handshake),
+        )
         .fallback(not_found)
 }
 
@@ -156,6 +166,58 @@ async fn reset(State(engine): State<Arc<Engine>>) -> Response {
 
 async fn requests(State(engine): State<Arc<Engine>>) -> Response {
     Json(json!({ "requests": engine.request_log() })).into_response()
+}
+
+fn standalone_error(error: &StandaloneError) -> Response {
+    control_error(StatusCode::BAD_REQUEST, &error.code(), error.to_string())
+}
+
+async fn create_standalone_account(
+    State(engine): State<Arc<Engine>>,
+    body: Result<Json<NewStandaloneAccount>, JsonRejection>,
+) -> Response {
+    let Json(request) = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            return control_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidRequest",
+                rejection.body_text(),
+            );
+        }
+    };
+    blocking(move || {
+        let mut world = engine.lock_world();
+        let now = world.clock.now();
+        match standalone::create_standalone_account(&mut world, now, request) {
+            Ok(created) => saved(&engine, &world, json!(created)),
+            Err(error) => standalone_error(&error),
+        }
+    })
+    .await
+}
+
+async fn answer_handshake(
+    State(engine): State<Arc<Engine>>,
+    Path((handshake_id, answer)): Path<(String, String)>,
+) -> Response {
+    let accept = match answer.as_str() {
+        "accept" => true,
+        "decline" => false,
+        _ => return not_found().await,
+    };
+    blocking(move || {
+        let mut world = engine.lock_world();
+        let now = world.clock.now();
+        // Expire what is due first, as before every AWS request.
+        world.settle(now);
+        let account_quota = engine.settings().account_quota;
+        match standalone::answer_as_owner(&mut world, now, account_quota, &handshake_id, accept) {
+            Ok(handshake) => saved(&engine, &world, handshake),
+            Err(error) => standalone_error(&error),
+        }
+    })
+    .await
 }
 
 /// The body of `POST /_sandbox/seed`. Every list is optional.

@@ -331,16 +331,17 @@ async fn modeled_error_members_reach_the_sdk() {
 async fn an_unimplemented_operation_is_an_error_the_sdk_decodes() {
     let (server, sdk) = common::start().await;
     let organizations = aws_sdk_organizations::Client::new(&sdk);
-    // DescribeHandshake is in the model but not served by the sandbox.
+    // DescribePolicy is in the model but not served by the sandbox (policies are not
+    // modelled).
     let error = organizations
-        .describe_handshake()
-        .handshake_id("h-0123456789")
+        .describe_policy()
+        .policy_id("p-0123456789")
         .send()
         .await
         .unwrap_err()
         .into_service_error();
     assert_eq!(error.code(), Some("UnknownOperationException"));
-    assert!(error.message().unwrap().contains("DescribeHandshake"));
+    assert!(error.message().unwrap().contains("DescribePolicy"));
     server.shutdown().await.unwrap();
 }
 

@@ -282,7 +282,7 @@ pub(super) struct CreateAccountResponse {
 }
 
 /// Whether `email` matches the model's `[^\s@]+@[^\s@]+\.[^\s@]+` and 6..64 characters.
-fn is_email_syntax(email: &str) -> bool {
+pub(super) fn is_email_syntax(email: &str) -> bool {
     let well_formed = email.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty()
             && !domain.contains('@')
@@ -338,10 +338,8 @@ pub(super) fn create_account(
             reason: ConstraintViolationExceptionReason::AccountCreationRateLimitExceeded,
         });
     }
-    let email_taken = organizations
-        .accounts
-        .values()
-        .any(|account| account.email.eq_ignore_ascii_case(&email))
+    // E-mails are unique across all of AWS: standalone accounts hold theirs too.
+    let email_taken = organizations.email_in_use(&email)
         || in_progress.iter().any(|record| {
             record.operation.failure_reason.is_none() && record.email.eq_ignore_ascii_case(&email)
         });

@@ -6,14 +6,18 @@
 //! (`organization.rs`: DescribeOrganization, ListRoots; `organizational_units.rs`: OUs and the
 //! tree; `accounts.rs`: accounts and CreateAccount; `tags.rs`: tags, CloseAccount,
 //! RemoveAccountFromOrganization; `delegation.rs`: delegated administrators and trusted
-//! access); `error.rs` the modeled exceptions;
+//! access; `handshakes.rs`: invitations and the handshake operations; `standalone.rs`:
+//! accounts outside the organization and the control API's answers for their owners);
+//! `error.rs` the modeled exceptions;
 //! `state.rs` the service's part of the World.
 
 mod accounts;
 mod delegation;
 pub mod error;
+mod handshakes;
 mod organization;
 mod organizational_units;
+pub mod standalone;
 pub mod state;
 mod tags;
 
@@ -70,6 +74,13 @@ fn dispatch(call: &mut Call<'_>) -> Result<Vec<u8>, WireError> {
         "ListTagsForResource" => call.read(tags::list_tags_for_resource),
         "CloseAccount" => call.write(tags::close_account),
         "RemoveAccountFromOrganization" => call.write(tags::remove_account_from_organization),
+        "InviteAccountToOrganization" => call.write(handshakes::invite_account_to_organization),
+        "AcceptHandshake" => call.write(handshakes::accept_handshake),
+        "DeclineHandshake" => call.write(handshakes::decline_handshake),
+        "CancelHandshake" => call.write(handshakes::cancel_handshake),
+        "DescribeHandshake" => call.read(handshakes::describe_handshake),
+        "ListHandshakesForOrganization" => call.read(handshakes::list_handshakes_for_organization),
+        "ListHandshakesForAccount" => call.read(handshakes::list_handshakes_for_account),
         _ => Err(call.unknown_operation()),
     }
 }

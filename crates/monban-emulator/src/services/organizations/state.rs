@@ -1,5 +1,6 @@
 //! AWS Organizations' part of the World: the organization, its root, OUs, accounts, tags,
-//! CreateAccount requests, delegated administrators and trusted service access.
+//! CreateAccount requests, delegated administrators, trusted service access, handshakes
+//! (invitations) and the standalone accounts outside the organization that can be invited.
 //!
 //! Plain data plus the few data-level helpers both the handlers and the control API's seed
 //! use (they do not validate: AWS's rules are checked by the handlers). ARNs are stored as
@@ -7,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::async_operation::AsyncOperation;
@@ -167,6 +168,141 @@ pub struct DelegatedAdministrator {
     pub delegation_enabled_date: Timestamp,
 }
 
+/// How long an invitation stays `OPEN` before it reads as `EXPIRED` (AWS: 15 days).
+pub const INVITATION_LIFETIME: SignedDuration = SignedDuration::from_hours(15 * 24);
+
+/// How long a handshake stays listed after it left `OPEN` (AWS: "30 days before they are
+/// deleted").
+pub const CLOSED_HANDSHAKE_RETENTION: SignedDuration = SignedDuration::from_hours(30 * 24);
+
+/// `HandshakeState`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum HandshakeState {
+    /// Awaiting the recipients (multi-recipient handshakes; never used by invitations).
+    Requested,
+    /// Awaiting the recipient's answer (what AWS reports for an invitation).
+    Open,
+    /// Canceled by the sender.
+    Canceled,
+    /// Accepted by the recipient.
+    Accepted,
+    /// Declined by the recipient.
+    Declined,
+    /// Not answered before `ExpirationTimestamp`.
+    Expired,
+}
+
+/// `ActionType`: what accepting the handshake does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum HandshakeAction {
+    /// Join the organization (the only action the sandbox creates).
+    Invite,
+    /// Approve enabling all features.
+    EnableAllFeatures,
+    /// All members approved; the management account may finalize.
+    ApproveAllFeatures,
+    /// Create the Organizations service-linked role.
+    AddOrganizationsServiceLinkedRole,
+    /// Billing transfer.
+    TransferResponsibility,
+}
+
+/// `HandshakePartyType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum HandshakePartyType {
+    /// A 12-digit account id.
+    Account,
+    /// An organization id (only ever the sender).
+    Organization,
+    /// An account's root e-mail.
+    Email,
+}
+
+/// `HandshakeParty`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandshakeParty {
+    /// Account id, organization id or e-mail, as `party_type` says.
+    pub id: String,
+    /// What `id` is.
+    pub party_type: HandshakePartyType,
+}
+
+/// A handshake (the sandbox only creates `INVITE` handshakes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handshake {
+    /// `h-` + 32 lowercase alphanumerics.
+    pub id: String,
+    /// `arn:aws:organizations::<management>:handshake/<org id>/invite/<id>`.
+    pub arn: String,
+    /// What accepting does.
+    pub action: HandshakeAction,
+    /// The invited party, as the sender named it (`ACCOUNT` or `EMAIL`).
+    pub target: HandshakeParty,
+    /// The stored state; read it through [`Handshake::state_at`], which also reports
+    /// an `OPEN` handshake past its expiry as `EXPIRED` before `settle` has stored that.
+    pub state: HandshakeState,
+    /// When it was sent.
+    pub requested_at: Timestamp,
+    /// When an unanswered handshake expires.
+    pub expires_at: Timestamp,
+    /// When it left `OPEN` (answered, canceled or expired); it is dropped
+    /// [`CLOSED_HANDSHAKE_RETENTION`] later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<Timestamp>,
+    /// The sender's free text (`NOTES` resource).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Tags the account gets when it joins.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The management account's e-mail when sent (`MASTER_EMAIL` resource).
+    pub sender_email: String,
+    /// The management account's name when sent (`MASTER_NAME` resource).
+    pub sender_name: String,
+}
+
+impl Handshake {
+    /// The state at `now`: an `OPEN` handshake past its expiration is `EXPIRED`.
+    #[must_use]
+    pub fn state_at(&self, now: Timestamp) -> HandshakeState {
+        if self.state == HandshakeState::Open && self.expires_at <= now {
+            HandshakeState::Expired
+        } else {
+            self.state
+        }
+    }
+
+    /// Whether the account `account_id`, whose root e-mail is `email` (when known), is the
+    /// recipient: the target names its id, or its e-mail (compared case-insensitively).
+    #[must_use]
+    pub fn is_addressed_to(&self, account_id: &str, email: Option<&str>) -> bool {
+        match self.target.party_type {
+            HandshakePartyType::Account => self.target.id == account_id,
+            HandshakePartyType::Email => {
+                email.is_some_and(|email| email.eq_ignore_ascii_case(&self.target.id))
+            }
+            HandshakePartyType::Organization => false,
+        }
+    }
+}
+
+/// An AWS account outside the organization (it exists "in AWS", can sign requests with its
+/// own key and can be invited). Created by the control API, or by removing a member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandaloneAccount {
+    /// 12 digits.
+    pub id: String,
+    /// The account name.
+    pub name: String,
+    /// The root user's e-mail (unique across members and standalone accounts).
+    pub email: String,
+    /// When it was created (or left the organization).
+    pub created_at: Timestamp,
+}
+
 /// Organizations' state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganizationsState {
@@ -190,6 +326,13 @@ pub struct OrganizationsState {
     /// Service principals with trusted access, and since when.
     #[serde(default)]
     pub enabled_service_principals: BTreeMap<String, Timestamp>,
+    /// Handshakes (invitations) by id, kept until [`CLOSED_HANDSHAKE_RETENTION`] after
+    /// they left `OPEN`.
+    #[serde(default)]
+    pub handshakes: BTreeMap<String, Handshake>,
+    /// Accounts outside the organization, by id.
+    #[serde(default)]
+    pub standalone_accounts: BTreeMap<String, StandaloneAccount>,
 }
 
 impl OrganizationsState {
@@ -245,6 +388,8 @@ impl OrganizationsState {
             create_account_requests: BTreeMap::new(),
             delegated_administrators: Vec::new(),
             enabled_service_principals: BTreeMap::new(),
+            handshakes: BTreeMap::new(),
+            standalone_accounts: BTreeMap::new(),
         }
     }
 
@@ -314,13 +459,80 @@ impl OrganizationsState {
         self.accounts.insert(account_id.to_owned(), account);
     }
 
+    /// Whether any member or standalone account has the root e-mail `email` (AWS keeps
+    /// e-mails unique across all accounts; compared case-insensitively).
+    #[must_use]
+    pub fn email_in_use(&self, email: &str) -> bool {
+        self.accounts
+            .values()
+            .any(|account| account.email.eq_ignore_ascii_case(email))
+            || self
+                .standalone_accounts
+                .values()
+                .any(|account| account.email.eq_ignore_ascii_case(email))
+    }
+
+    /// Whether `account_id` is a member or a standalone account.
+    #[must_use]
+    pub fn account_exists(&self, account_id: &str) -> bool {
+        self.accounts.contains_key(account_id) || self.standalone_accounts.contains_key(account_id)
+    }
+
+    /// The root e-mail of `account_id`, member or standalone.
+    #[must_use]
+    pub fn email_of(&self, account_id: &str) -> Option<&str> {
+        self.accounts
+            .get(account_id)
+            .map(|account| account.email.as_str())
+            .or_else(|| {
+                self.standalone_accounts
+                    .get(account_id)
+                    .map(|account| account.email.as_str())
+            })
+    }
+
+    /// The account (member or standalone) a handshake party names, when the sandbox knows
+    /// one: the id itself for `ACCOUNT`, the owner of the e-mail for `EMAIL`.
+    #[must_use]
+    pub fn account_named_by(&self, party: &HandshakeParty) -> Option<String> {
+        match party.party_type {
+            HandshakePartyType::Account => self.account_exists(&party.id).then(|| party.id.clone()),
+            HandshakePartyType::Email => self
+                .accounts
+                .values()
+                .map(|account| (&account.id, &account.email))
+                .chain(
+                    self.standalone_accounts
+                        .values()
+                        .map(|account| (&account.id, &account.email)),
+                )
+                .find(|(_, email)| email.eq_ignore_ascii_case(&party.id))
+                .map(|(id, _)| id.clone()),
+            HandshakePartyType::Organization => None,
+        }
+    }
+
+    /// Adds a standalone account (id and e-mail must be free; not checked here).
+    pub fn add_standalone_account(&mut self, id: &str, name: &str, email: &str, now: Timestamp) {
+        self.standalone_accounts.insert(
+            id.to_owned(),
+            StandaloneAccount {
+                id: id.to_owned(),
+                name: name.to_owned(),
+                email: email.to_owned(),
+                created_at: now,
+            },
+        );
+    }
+
     /// Applies the completion of due asynchronous operations: a succeeded CreateAccount
     /// request's account appears under the root; a closing account whose time has come is
-    /// `CLOSED`. Returns whether anything changed.
+    /// `CLOSED`; an unanswered handshake past its expiry is `EXPIRED`; a handshake closed
+    /// for [`CLOSED_HANDSHAKE_RETENTION`] is dropped. Returns whether anything changed.
     pub fn settle(&mut self, now: Timestamp) -> bool {
         let root_id = self.root().id.clone();
         let mut created = Vec::new();
-        let mut changed = false;
+        let mut changed = self.settle_handshakes(now);
         for account in self.accounts.values_mut() {
             if account.state == AccountState::PendingClosure
                 && account.closes_at.is_some_and(|closes_at| closes_at <= now)
@@ -354,5 +566,28 @@ impl OrganizationsState {
             }
         }
         changed
+    }
+
+    /// Stores `EXPIRED` on unanswered handshakes past their expiry and drops handshakes
+    /// closed for longer than [`CLOSED_HANDSHAKE_RETENTION`]. Returns whether anything
+    /// changed.
+    fn settle_handshakes(&mut self, now: Timestamp) -> bool {
+        let mut changed = false;
+        for handshake in self.handshakes.values_mut() {
+            if handshake.state_at(now) == HandshakeState::Expired
+                && handshake.state == HandshakeState::Open
+            {
+                handshake.state = HandshakeState::Expired;
+                handshake.closed_at = Some(handshake.expires_at);
+                changed = true;
+            }
+        }
+        let before = self.handshakes.len();
+        self.handshakes.retain(|_, handshake| {
+            handshake
+                .closed_at
+                .is_none_or(|closed_at| closed_at + CLOSED_HANDSHAKE_RETENTION > now)
+        });
+        changed || self.handshakes.len() != before
     }
 }

@@ -238,9 +238,12 @@ pub(super) fn remove_account_from_organization(
         });
     }
     let organizations = &mut world.organizations;
-    if organizations.accounts.remove(&account_id).is_none() {
+    let Some(account) = organizations.accounts.remove(&account_id) else {
         return Err(account_not_found(&account_id));
-    }
+    };
+    // The account lives on outside the organization (AWS: it becomes standalone), so its
+    // key keeps working and it can be invited again.
+    organizations.add_standalone_account(&account.id, &account.name, &account.email, context.now);
     organizations.tags.remove(&account_id);
     organizations
         .delegated_administrators
