@@ -14,8 +14,8 @@ use monban_plan::{
 };
 
 use crate::support::{
-    MANAGEMENT, PROD, account, arn, email_of, group, lines, live, live_permission_set, plan_of,
-    repo, user,
+    MANAGEMENT, PROD, STAGING, account, arn, email_of, group, lines, live, live_permission_set,
+    plan_of, repo, user,
 };
 
 /// The id AWS gives the account the plan creates, in the resume tests.
@@ -659,4 +659,103 @@ fn touched_when_resuming_leaves_out_completed_changes() {
         .map(|change| change.address.clone())
         .collect();
     assert!(touched_resuming(&plan, &done).is_empty());
+}
+
+/// A plan with a replacement (Legacy renamed to Renamed), an account closed and an
+/// orphaned assignment deleted.
+fn rename_scenario() -> (Plan, LiveState) {
+    let repo = repo()
+        .exclusive(true)
+        .account(account("org-management").id(MANAGEMENT))
+        .account(account("old").id(STAGING).close())
+        .account(
+            account("prod")
+                .id(PROD)
+                .grant("Renamed", group("engineers")),
+        )
+        .permission_set("Renamed")
+        .permission_set("ReadOnly")
+        .build();
+    let live = live()
+        .account(PROD, "prod", None)
+        .account(STAGING, "old", None)
+        .user("alice")
+        .group("engineers", &["alice"])
+        .permission_set("Legacy")
+        .permission_set("ReadOnly")
+        .provisioned("Legacy", PROD, true)
+        .provisioned("ReadOnly", PROD, true)
+        .assign(PROD, "Legacy", &group("engineers"))
+        .assign(PROD, "ReadOnly", &group("gone"))
+        .build();
+    let plan = plan_of(&repo, &live);
+    assert_eq!(
+        lines(&plan),
+        [
+            "close account/old",
+            "replace permission_set/Renamed",
+            "create assignment/prod/Renamed/group:engineers",
+            "delete assignment/prod/Legacy/group:engineers",
+            "delete assignment/prod/ReadOnly/group:<deleted g-gone>",
+        ]
+    );
+    assert!(plan.applyable, "{:#?}", plan.warnings);
+    (plan, live)
+}
+
+#[test]
+fn a_replacement_a_closure_and_an_orphan_removal_check_fresh() {
+    let (plan, live) = rename_scenario();
+    assert_eq!(check_saved(&plan, &live, &plan.tool_version), Ok(()));
+    assert_eq!(
+        touched(&plan).permission_set_names,
+        BTreeSet::from(["Legacy".to_owned(), "Renamed".to_owned()])
+    );
+    // The orphan is known by id only: nothing in the Identity Store to re-read for it.
+    assert_eq!(
+        touched(&plan).group_names,
+        BTreeSet::from(["engineers".to_owned()])
+    );
+}
+
+#[test]
+fn a_replacement_whose_old_permission_set_changed_or_new_name_was_taken_is_stale() {
+    let (plan, base) = rename_scenario();
+    let live = crate::support::LiveBuilder::from(base)
+        .permission_set("Renamed")
+        .provisioned("Legacy", MANAGEMENT, true)
+        .assign(MANAGEMENT, "Legacy", &user("alice"))
+        .build();
+    assert_eq!(
+        texts(&stale_changes(&plan, &live)),
+        [format!(
+            "permission_set/Renamed: permission set Renamed was created outside monban ({}); \
+             permission set Legacy is now provisioned in account org-management ({MANAGEMENT}) \
+             too, which the plan does not replace; permission set Legacy is now assigned to \
+             user:alice on account org-management ({MANAGEMENT}), which the plan does not \
+             remove (assigned outside monban)",
+            arn("Renamed")
+        )]
+    );
+}
+
+#[test]
+fn an_account_to_close_that_changed_or_an_orphan_already_removed_is_stale() {
+    let (plan, mut live) = rename_scenario();
+    live.accounts
+        .iter_mut()
+        .find(|account| account.id == STAGING)
+        .unwrap()
+        .status = LiveAccountStatus::PendingClosure;
+    live.assignments
+        .retain(|assignment| assignment.principal_id != "g-gone");
+    assert_eq!(
+        texts(&stale_changes(&plan, &live)),
+        [
+            format!("account/old: account old ({STAGING}) is now PENDING_CLOSURE (was ACTIVE)"),
+            "assignment/prod/ReadOnly/group:<deleted g-gone>: assignment of ReadOnly to \
+             group:<deleted g-gone> on account prod was deleted outside monban"
+                .to_owned(),
+        ]
+    );
 }
