@@ -46,8 +46,10 @@ use crate::plan::{PLAN_FORMAT_VERSION, Plan};
 pub struct Touched {
     /// Accounts by id: the account itself (OU, tags, status) and its assignments.
     pub account_ids: BTreeSet<String>,
-    /// Root e-mails of accounts the plan creates: no live account may have one (and an
-    /// assignment on such an account finds the account by it once created).
+    /// Root e-mails of accounts the plan creates: no live account may have one. When
+    /// resuming, an account found by one of them was created by the interrupted apply and
+    /// its assignments matter like those of `account_ids` (remaining assignment changes on
+    /// it find it by this e-mail).
     pub new_account_emails: BTreeSet<String>,
     /// Names of accounts the plan creates: no `CreateAccount` for one may be in progress.
     pub new_account_names: BTreeSet<String>,
@@ -166,7 +168,7 @@ pub fn touched_resuming(plan: &Plan, completed: &BTreeSet<Address>) -> Touched {
 pub struct Staleness {
     pub address: Address,
     /// What differs, in words (`permission set ReadOnly: inline_policy changed outside
-    /// monban since the plan was made`).
+    /// monban`); several differences at one address are joined with `; `.
     pub what_changed: String,
 }
 
