@@ -1026,3 +1026,46 @@ async fn a_removed_member_becomes_standalone_and_can_be_invited_back() {
     assert_eq!(account.joined_method(), Some(&AccountJoinedMethod::Invited));
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_open_invitation_and_the_standalone_key_survive_a_restart() {
+    let state = tempfile::tempdir().unwrap();
+    let config = monban_emulator::Config {
+        state_dir: Some(state.path().to_owned()),
+        ..monban_emulator::Config::default()
+    };
+    let (server, sdk) = common::start_with(config.clone()).await;
+    let endpoint = server.endpoint_url();
+    let (status, created) = common::control_post(
+        &endpoint,
+        "standalone-accounts",
+        &json!({"name": "durable", "email": "durable@example.com",
+                "access_key_id": "AKIADURABLE000000000", "secret_access_key": "durable-secret"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    let account_id = created["id"].as_str().unwrap().to_owned();
+    let handshake = invite(&Client::new(&sdk), HandshakePartyType::Account, &account_id).await;
+    server.shutdown().await.unwrap();
+
+    let (server, sdk) = common::start_with(config).await;
+    let endpoint = server.endpoint_url();
+    let invitee = Client::new(
+        &common::sdk_config(&endpoint, "AKIADURABLE000000000", "durable-secret", None).await,
+    );
+    let accepted = invitee
+        .accept_handshake()
+        .handshake_id(handshake.id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .handshake
+        .unwrap();
+    assert_eq!(accepted.state(), Some(&HandshakeState::Accepted));
+    assert_eq!(
+        accepted.expiration_timestamp(),
+        handshake.expiration_timestamp()
+    );
+    assert!(member_ids(&Client::new(&sdk)).await.contains(&account_id));
+    server.shutdown().await.unwrap();
+}
