@@ -1,10 +1,12 @@
 //! How a sandbox server is configured: address, state directory, region, management account,
-//! credentials, timing profile, quotas and the id seed. Resolved by the caller (the
-//! `monban sandbox serve` flags, or a test) into one [`Config`].
+//! credentials, profile (timing and AWS's limits), time scale, faults, quotas and the seed.
+//! Resolved by the caller (the `monban sandbox serve` flags, or a test) into one [`Config`].
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::faults::FaultSettings;
 
 /// The management account's documented default access key id.
 pub const DEFAULT_ACCESS_KEY_ID: &str = "AKIAMONBANSANDBOX000";
@@ -20,25 +22,119 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 /// is generous so that large scenarios run without configuration).
 pub const DEFAULT_ACCOUNT_QUOTA: u32 = 10_000;
 
-/// How long asynchronous operations take.
+/// How the sandbox behaves in time: how long asynchronous operations take and whether AWS's
+/// rate and concurrency limits apply (docs/reference/sandbox.md, "Profiles, limits and
+/// faults").
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Profile {
-    /// Async operations complete after a few hundred milliseconds (the default: fast tests
-    /// that still see `IN_PROGRESS`).
+    /// Async operations complete after a few hundred milliseconds and nothing is rate
+    /// limited (the default: fast tests that still see `IN_PROGRESS`).
     #[default]
     Fast,
-    /// Async operations take seconds, closer to AWS (demos, polling code).
+    /// AWS's published request rates and concurrency limits apply, and async operations take
+    /// seconds (CreateAccount tens of seconds), as in AWS.
     Realistic,
 }
 
 impl Profile {
-    /// The time an asynchronous operation takes under this profile.
+    /// How long each asynchronous operation takes under this profile (before the time
+    /// scale).
     #[must_use]
-    pub fn async_duration(self) -> Duration {
+    pub fn async_durations(self) -> AsyncDurations {
         match self {
-            Self::Fast => Duration::from_millis(300),
-            Self::Realistic => Duration::from_secs(5),
+            Self::Fast => AsyncDurations::all(Duration::from_millis(300)),
+            // AWS publishes no durations; these are typical of what tools report (account
+            // creation well under a minute to a few minutes, assignments and provisioning a
+            // few seconds — terraform polls every 5 s). Sandbox decision, documented.
+            Self::Realistic => AsyncDurations {
+                create_account: Duration::from_secs(30),
+                close_account: Duration::from_secs(30),
+                create_account_assignment: Duration::from_secs(4),
+                delete_account_assignment: Duration::from_secs(4),
+                provision_permission_set: Duration::from_secs(5),
+            },
         }
+    }
+
+    /// Whether AWS's request-rate and concurrency limits apply.
+    #[must_use]
+    pub fn enforces_limits(self) -> bool {
+        self == Self::Realistic
+    }
+
+    /// `fast` or `realistic`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Fast => "fast",
+            Self::Realistic => "realistic",
+        }
+    }
+}
+
+impl std::str::FromStr for Profile {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "fast" => Ok(Self::Fast),
+            "realistic" => Ok(Self::Realistic),
+            other => Err(format!(
+                "unknown sandbox profile `{other}` (expected `fast` or `realistic`)"
+            )),
+        }
+    }
+}
+
+/// How long each asynchronous operation stays `IN_PROGRESS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsyncDurations {
+    /// Organizations CreateAccount (`IN_PROGRESS` → `SUCCEEDED`/`FAILED`).
+    pub create_account: Duration,
+    /// Organizations CloseAccount (`PENDING_CLOSURE` → `SUSPENDED`).
+    pub close_account: Duration,
+    /// SSO Admin CreateAccountAssignment.
+    pub create_account_assignment: Duration,
+    /// SSO Admin DeleteAccountAssignment.
+    pub delete_account_assignment: Duration,
+    /// SSO Admin ProvisionPermissionSet.
+    pub provision_permission_set: Duration,
+}
+
+impl AsyncDurations {
+    /// The same duration for every operation.
+    #[must_use]
+    pub fn all(duration: Duration) -> Self {
+        Self {
+            create_account: duration,
+            close_account: duration,
+            create_account_assignment: duration,
+            delete_account_assignment: duration,
+            provision_permission_set: duration,
+        }
+    }
+
+    /// Every duration divided by `time_scale` (a positive, finite number).
+    #[must_use]
+    pub fn scaled(self, time_scale: f64) -> Self {
+        let scale = |duration: Duration| scale_duration(duration, time_scale);
+        Self {
+            create_account: scale(self.create_account),
+            close_account: scale(self.close_account),
+            create_account_assignment: scale(self.create_account_assignment),
+            delete_account_assignment: scale(self.delete_account_assignment),
+            provision_permission_set: scale(self.provision_permission_set),
+        }
+    }
+}
+
+/// `duration / time_scale`; a scale that is not a positive finite number leaves it as is.
+#[must_use]
+pub fn scale_duration(duration: Duration, time_scale: f64) -> Duration {
+    if time_scale.is_finite() && time_scale > 0.0 {
+        Duration::try_from_secs_f64(duration.as_secs_f64() / time_scale).unwrap_or(duration)
+    } else {
+        duration
     }
 }
 
@@ -61,7 +157,7 @@ impl Default for ManagementCredentials {
 }
 
 /// Everything a sandbox server needs to start.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Where to listen; port 0 picks a free port (read it back from
     /// `RunningServer::endpoint_url`). Loopback only.
@@ -78,13 +174,22 @@ pub struct Config {
     /// The management account's access key (added to the credential store at every start,
     /// so a changed secret takes effect on an existing state dir).
     pub credentials: ManagementCredentials,
-    /// The timing profile.
+    /// The profile: async durations and whether AWS's rate and concurrency limits apply.
     pub profile: Profile,
-    /// Overrides the profile's async duration.
+    /// Overrides the profile's async durations (one value for every operation; still
+    /// divided by `time_scale`).
     pub async_duration: Option<Duration>,
+    /// Runs the sandbox this many times faster: every async duration (and injected latency)
+    /// is divided by it and every request rate multiplied by it, so every ratio stays as in
+    /// AWS. Must be a positive, finite number; `1.0` is real speed. The sandbox clock itself
+    /// stays real time.
+    pub time_scale: f64,
+    /// Faults to inject from the start (the control API can change them at run time).
+    pub faults: FaultSettings,
     /// How many accounts the organization may hold.
     pub account_quota: u32,
-    /// Seeds the id generator of a fresh World (reproducible ids); random when `None`.
+    /// Seeds the id generator of a fresh World (reproducible ids) and the fault injector
+    /// (reproducible faults); random when `None`.
     pub seed: Option<u64>,
 }
 
@@ -99,6 +204,8 @@ impl Default for Config {
             credentials: ManagementCredentials::default(),
             profile: Profile::Fast,
             async_duration: None,
+            time_scale: 1.0,
+            faults: FaultSettings::default(),
             account_quota: DEFAULT_ACCOUNT_QUOTA,
             seed: None,
         }
@@ -108,26 +215,103 @@ impl Default for Config {
 /// The settings handlers read at request time (derived from [`Config`], not persisted).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
-    /// How long an asynchronous operation takes.
+    /// How long an asynchronous operation takes when no operation-specific duration applies
+    /// (the time scale applied).
     pub async_duration: jiff::SignedDuration,
+    /// How long each asynchronous operation takes (the time scale applied).
+    pub durations: OperationDurations,
+    /// Whether AWS's concurrency limits apply (the realistic profile): 15 outstanding
+    /// CreateAccountAssignment, 3 concurrent ProvisionPermissionSet, one role update per
+    /// account at a time.
+    pub concurrency_limits: bool,
     /// How many accounts the organization may hold.
     pub account_quota: u32,
     /// The sandbox's home region (where the Identity Center instance lives).
     pub region: String,
 }
 
+/// [`AsyncDurations`] as the sandbox clock's durations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationDurations {
+    /// Organizations CreateAccount.
+    pub create_account: jiff::SignedDuration,
+    /// Organizations CloseAccount.
+    pub close_account: jiff::SignedDuration,
+    /// SSO Admin CreateAccountAssignment.
+    pub create_account_assignment: jiff::SignedDuration,
+    /// SSO Admin DeleteAccountAssignment.
+    pub delete_account_assignment: jiff::SignedDuration,
+    /// SSO Admin ProvisionPermissionSet.
+    pub provision_permission_set: jiff::SignedDuration,
+}
+
+fn signed(duration: Duration) -> jiff::SignedDuration {
+    jiff::SignedDuration::try_from(duration).unwrap_or(jiff::SignedDuration::MAX)
+}
+
 impl Settings {
     /// The settings of `config`.
     #[must_use]
     pub fn from_config(config: &Config) -> Self {
-        let duration = config
+        let durations = config
             .async_duration
-            .unwrap_or_else(|| config.profile.async_duration());
+            .map_or_else(|| config.profile.async_durations(), AsyncDurations::all)
+            .scaled(config.time_scale);
         Self {
-            async_duration: jiff::SignedDuration::try_from(duration)
-                .unwrap_or(jiff::SignedDuration::MAX),
+            async_duration: signed(durations.create_account_assignment),
+            durations: OperationDurations {
+                create_account: signed(durations.create_account),
+                close_account: signed(durations.close_account),
+                create_account_assignment: signed(durations.create_account_assignment),
+                delete_account_assignment: signed(durations.delete_account_assignment),
+                provision_permission_set: signed(durations.provision_permission_set),
+            },
+            concurrency_limits: config.profile.enforces_limits(),
             account_quota: config.account_quota,
             region: config.region.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_time_scale_divides_every_duration() {
+        let config = Config {
+            profile: Profile::Realistic,
+            time_scale: 10.0,
+            ..Config::default()
+        };
+        let settings = Settings::from_config(&config);
+        assert_eq!(
+            settings.durations.create_account,
+            jiff::SignedDuration::from_secs(3)
+        );
+        assert_eq!(
+            settings.durations.provision_permission_set,
+            jiff::SignedDuration::from_millis(500)
+        );
+        assert!(settings.concurrency_limits);
+        assert!(!Settings::from_config(&Config::default()).concurrency_limits);
+    }
+
+    #[test]
+    fn an_async_duration_overrides_every_operation_and_is_scaled_too() {
+        let config = Config {
+            async_duration: Some(Duration::from_secs(2)),
+            time_scale: 4.0,
+            ..Config::default()
+        };
+        let settings = Settings::from_config(&config);
+        assert_eq!(
+            settings.durations.create_account,
+            jiff::SignedDuration::from_millis(500)
+        );
+        assert_eq!(
+            settings.async_duration,
+            jiff::SignedDuration::from_millis(500)
+        );
     }
 }

@@ -7,6 +7,8 @@
 //! - `POST /_sandbox/seed` — bulk-create OUs, accounts, users, groups, memberships, access
 //!   keys, permission sets and account assignments (see [`SeedRequest`]); all or nothing.
 //! - `GET  /_sandbox/requests` — the request log: every AWS operation served.
+//! - `GET|POST|DELETE /_sandbox/faults`, `GET /_sandbox/profile` — fault injection and the
+//!   profile's limits (`control/faults.rs`).
 //! - `POST /_sandbox/standalone-accounts` — an AWS account outside the organization, with
 //!   its owner's access key (rules in `services::organizations::standalone`).
 //! - `POST /_sandbox/handshakes/{id}/accept|decline` — answer an invitation as the invited
@@ -33,6 +35,8 @@ use crate::services::organizations::state::JoinedMethod;
 use crate::services::sso_admin::seed::{self as sso_admin_seed, SeedAssignment, SeedPermissionSet};
 use crate::world::World;
 
+mod faults;
+
 pub(crate) fn router() -> Router<Arc<Engine>> {
     Router::new()
         .route("/health", get(health))
@@ -40,6 +44,13 @@ pub(crate) fn router() -> Router<Arc<Engine>> {
         .route("/reset", post(reset))
         .route("/seed", post(seed))
         .route("/requests", get(requests))
+        .route(
+            "/faults",
+            get(faults::get_faults)
+                .post(faults::set_faults)
+                .delete(faults::clear_faults),
+        )
+        .route("/profile", get(faults::profile))
         .route("/standalone-accounts", post(create_standalone_account))
         .route(
             "/handshakes/{handshake_id}/{answer}",

@@ -1,12 +1,16 @@
 //! The server's shared state: the World behind its one lock, the state directory, the
-//! request log and the settings. One `Arc<Engine>` is shared by every request.
+//! request log, the settings, and the realistic profile's rate limiter and the fault
+//! injector. One `Arc<Engine>` is shared by every request.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::config::{Config, Settings};
+use crate::config::{Config, Settings, scale_duration};
+use crate::faults::{FaultInjector, FaultSettings, Injected};
+use crate::limits::RateLimiter;
 use crate::persistence::{StateDir, StateError};
 use crate::protocol::error::WireError;
 use crate::world::World;
@@ -29,6 +33,11 @@ pub struct RequestLogEntry {
     pub status: u16,
     /// The request id sent in `x-amzn-RequestId`.
     pub request_id: String,
+    /// Why the sandbox refused the request before its operation ran, if it did:
+    /// `rate-limit` (the realistic profile's token bucket was empty) or the injected fault
+    /// (`throttle`, `server-error`, `conflict`). Such a request changed nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub injected: Option<&'static str>,
 }
 
 impl RequestLogEntry {
@@ -47,7 +56,15 @@ impl RequestLogEntry {
             error_code: error.map(|error| error.type_name.clone()),
             status: error.map_or(200, |error| error.status.as_u16()),
             request_id: request_id.to_owned(),
+            injected: None,
         }
+    }
+
+    /// Records why the request was refused before its operation ran.
+    #[must_use]
+    pub(crate) fn with_injected(mut self, injected: Option<Injected>) -> Self {
+        self.injected = injected.map(Injected::label);
+        self
     }
 }
 
@@ -59,6 +76,11 @@ pub(crate) struct Engine {
     state_dir: Mutex<Option<StateDir>>,
     request_log: Mutex<Vec<RequestLogEntry>>,
     settings: Settings,
+    /// The realistic profile's token buckets; `None` in the fast profile.
+    limiter: Option<RateLimiter>,
+    faults: Mutex<FaultInjector>,
+    /// The seed faults are decided from when none is given.
+    fault_seed: u64,
     config: Config,
 }
 
@@ -80,11 +102,18 @@ impl Engine {
         if let Some(dir) = &state_dir {
             dir.save(&world)?;
         }
+        let fault_seed = config.seed.unwrap_or_else(rand::random);
         Ok(Self {
             world: Mutex::new(world),
             state_dir: Mutex::new(state_dir),
             request_log: Mutex::new(Vec::new()),
             settings: Settings::from_config(&config),
+            limiter: config
+                .profile
+                .enforces_limits()
+                .then(|| RateLimiter::new(config.time_scale)),
+            faults: Mutex::new(FaultInjector::new(config.faults.clone(), fault_seed)),
+            fault_seed,
             config,
         })
     }
@@ -122,6 +151,50 @@ impl Engine {
         &self.settings
     }
 
+    /// The configuration the server started with.
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The realistic profile's rate limiter (`None` in the fast profile).
+    pub(crate) fn limiter(&self) -> Option<&RateLimiter> {
+        self.limiter.as_ref()
+    }
+
+    fn fault_injector(&self) -> MutexGuard<'_, FaultInjector> {
+        // The injector is plain data; a poisoned lock still holds a usable value.
+        self.faults.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Decides whether this request fails with an injected fault (see `faults`).
+    pub(crate) fn decide_fault(
+        &self,
+        service: &str,
+        operation: &str,
+        write: bool,
+    ) -> Option<Injected> {
+        self.fault_injector().decide(service, operation, write)
+    }
+
+    /// The injected latency for an operation, divided by the time scale.
+    pub(crate) fn fault_latency(&self, service: &str, operation: &str) -> Duration {
+        let latency = self.fault_injector().latency(service, operation);
+        scale_duration(latency, self.config.time_scale)
+    }
+
+    /// The fault settings in force and their seed.
+    pub(crate) fn faults(&self) -> (FaultSettings, u64) {
+        let injector = self.fault_injector();
+        (injector.settings().clone(), injector.seed())
+    }
+
+    /// Replaces the fault settings (and the seed, if given); the decision counters restart.
+    pub(crate) fn set_faults(&self, settings: FaultSettings, seed: Option<u64>) {
+        let mut injector = self.fault_injector();
+        let seed = seed.unwrap_or_else(|| injector.seed());
+        *injector = FaultInjector::new(settings, seed);
+    }
+
     /// Appends to the request log.
     pub(crate) fn log(&self, entry: RequestLogEntry) {
         self.request_log
@@ -138,7 +211,8 @@ impl Engine {
             .clone()
     }
 
-    /// Replaces the World with a fresh one (saved) and clears the request log.
+    /// Replaces the World with a fresh one (saved), clears the request log, restores the
+    /// faults the server started with (and their seed) and refills every rate-limit bucket.
     pub(crate) fn reset(&self) -> Result<(), StateError> {
         let mut world = self.lock_world();
         *world = World::fresh(&self.config);
@@ -147,6 +221,10 @@ impl Engine {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+        *self.fault_injector() = FaultInjector::new(self.config.faults.clone(), self.fault_seed);
+        if let Some(limiter) = &self.limiter {
+            limiter.clear();
+        }
         Ok(())
     }
 }

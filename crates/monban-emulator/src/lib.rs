@@ -20,12 +20,15 @@
     reason = "docs name AWS operations and members (CreateAccount, MaxResults) as prose"
 )]
 
+mod admission;
 pub mod async_operation;
 pub mod auth;
 pub mod clock;
 pub mod config;
 mod control;
 mod engine;
+pub mod faults;
+pub mod limits;
 pub mod pagination;
 pub mod persistence;
 pub mod protocol;
@@ -33,9 +36,10 @@ mod server;
 pub mod services;
 pub mod world;
 
-pub use config::{Config, ManagementCredentials, Profile};
+pub use config::{AsyncDurations, Config, ManagementCredentials, Profile};
 pub use control::{SeedAccount, SeedCredential, SeedGroup, SeedRequest, SeedResult, SeedUser};
 pub use engine::RequestLogEntry;
+pub use faults::{FaultRates, FaultSettings};
 pub use persistence::{StateError, reset};
 pub use server::{RunningServer, Server, ServerError};
 pub use world::World;

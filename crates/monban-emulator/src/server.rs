@@ -42,6 +42,12 @@ pub enum ServerError {
     /// The server failed while running.
     #[error("the sandbox server failed")]
     Serve(#[source] std::io::Error),
+    /// The configuration is not usable (time scale, faults).
+    #[error("invalid sandbox configuration: {message}")]
+    InvalidConfig {
+        /// What is wrong.
+        message: String,
+    },
     /// The server task panicked or was cancelled.
     #[error("the sandbox server task ended abnormally")]
     Task(#[source] tokio::task::JoinError),
@@ -58,6 +64,20 @@ impl Server {
         if !config.addr.ip().is_loopback() {
             return Err(ServerError::NotLoopback { addr: config.addr });
         }
+        if !(config.time_scale.is_finite() && config.time_scale > 0.0) {
+            return Err(ServerError::InvalidConfig {
+                message: format!(
+                    "the time scale must be a positive number, not {}",
+                    config.time_scale
+                ),
+            });
+        }
+        config
+            .faults
+            .validate()
+            .map_err(|error| ServerError::InvalidConfig {
+                message: error.to_string(),
+            })?;
         let addr = config.addr;
         // Opening reads and may write the state file: keep it off the async workers.
         let engine = tokio::task::spawn_blocking(move || Engine::open(config))

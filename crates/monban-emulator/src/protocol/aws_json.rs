@@ -11,8 +11,9 @@
 //!     -> Result<ListRootsResponse, OrganizationsError>
 //! ```
 //!
-//! Everything runs under the World's lock: settle due async operations, validate, mutate,
-//! persist — no other request can interleave.
+//! Everything runs under the World's lock: settle due async operations, admission (the
+//! realistic profile's rate limits and injected faults, `crate::admission`, decided before
+//! the input is read), validate, mutate, persist — no other request can interleave.
 
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -23,9 +24,11 @@ use serde::de::DeserializeOwned;
 
 use super::error::{ProtocolError, ServiceError, WireError};
 use super::{AWS_JSON_1_1, REQUEST_ID_HEADER};
+use crate::admission;
 use crate::auth::{self, Caller};
 use crate::config::Settings;
 use crate::engine::{Engine, RequestLogEntry};
+use crate::faults::Injected;
 use crate::services;
 use crate::world::World;
 
@@ -78,6 +81,9 @@ pub struct Call<'a> {
     world: &'a mut World,
     service: &'static AwsJsonService,
     mutated: bool,
+    engine: &'a Engine,
+    /// Set when admission refused the request (for the request log).
+    injected: Option<Injected>,
 }
 
 impl Call<'_> {
@@ -97,6 +103,7 @@ impl Call<'_> {
         O: Serialize,
         E: ServiceError,
     {
+        self.admit(false)?;
         let input = self.decode()?;
         let output = handler(self.context, self.world, input)
             .map_err(|error| WireError::from_service(&error))?;
@@ -115,6 +122,7 @@ impl Call<'_> {
         O: Serialize,
         E: ServiceError,
     {
+        self.admit(true)?;
         let input = self.decode()?;
         self.mutated = true;
         let output = handler(self.context, self.world, input)
@@ -132,6 +140,22 @@ impl Call<'_> {
             ),
         }
         .into()
+    }
+
+    /// Rate limits and injected faults, before anything else about the operation
+    /// (`crate::admission`).
+    fn admit(&mut self, write: bool) -> Result<(), WireError> {
+        admission::admit(
+            self.engine,
+            self.service.name,
+            self.operation,
+            &self.context.caller.account_id,
+            write,
+        )
+        .map_err(|(injected, error)| {
+            self.injected = Some(injected);
+            error
+        })
     }
 
     fn decode<I: DeserializeOwned>(&self) -> Result<I, WireError> {
@@ -180,18 +204,38 @@ pub(crate) fn handle(
 ) -> Response {
     let (prefix, operation) = target.split_once('.').unwrap_or((target, ""));
     let service = services::by_target_prefix(prefix);
+    if let Some(service) = service {
+        // Injected latency is served before taking the World's lock, so it delays only
+        // this request.
+        let latency = engine.fault_latency(service.name, operation);
+        if !latency.is_zero() {
+            std::thread::sleep(latency);
+        }
+    }
     let mut world = engine.lock_world();
     let now = world.clock.now();
+    let mut injected = None;
     let result = serve(
-        engine, &mut world, service, parts, body, request_id, operation, now,
-    );
-    engine.log(RequestLogEntry::new(
-        now,
-        service.map_or("unknown", |service| service.name),
-        operation,
+        engine,
+        &mut world,
+        service,
+        parts,
+        body,
         request_id,
-        result.as_ref().err(),
-    ));
+        operation,
+        now,
+        &mut injected,
+    );
+    engine.log(
+        RequestLogEntry::new(
+            now,
+            service.map_or("unknown", |service| service.name),
+            operation,
+            request_id,
+            result.as_ref().err(),
+        )
+        .with_injected(injected),
+    );
     drop(world);
     match result {
         Ok(bytes) => {
@@ -220,6 +264,7 @@ fn serve(
     request_id: &str,
     operation: &str,
     now: Timestamp,
+    injected: &mut Option<Injected>,
 ) -> Result<Vec<u8>, WireError> {
     let Some(service) = service else {
         return Err(ProtocolError::UnknownOperationException {
@@ -248,8 +293,11 @@ fn serve(
         world,
         service,
         mutated: false,
+        engine,
+        injected: None,
     };
     let result = (service.dispatch)(&mut call);
+    *injected = call.injected;
     if settled || call.mutated {
         engine.persist(world).map_err(|error| {
             WireError::from(ProtocolError::InternalFailure {

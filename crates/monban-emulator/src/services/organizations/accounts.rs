@@ -365,7 +365,7 @@ pub(super) fn create_account(
         operation: AsyncOperation::start(
             request_id.clone(),
             context.now,
-            context.settings.async_duration,
+            context.settings.durations.create_account,
             failure_reason.map(str::to_owned),
         ),
         account_name,

@@ -215,7 +215,7 @@ pub(super) fn close_account(
     account.closes_at = Some(
         context
             .now
-            .checked_add(context.settings.async_duration)
+            .checked_add(context.settings.durations.close_account)
             .unwrap_or(context.now),
     );
     Ok(EmptyResponse {})

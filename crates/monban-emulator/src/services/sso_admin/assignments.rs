@@ -11,6 +11,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::limits;
 use super::state::{AccountAssignment, AccountAssignmentOperation, PrincipalType};
 use super::validation::{check_account_id, check_enum, check_principal_id, check_request_id};
 use super::{
@@ -219,7 +220,15 @@ pub(super) fn create_account_assignment(
         &assignment.permission_set_arn,
         Some(&assignment.account_id),
     )?;
-    let record = start(context, world, assignment, failure_reason);
+    limits::check_outstanding_creations(context, world)?;
+    limits::check_account_role_update(context, world, &assignment.account_id)?;
+    let record = start(
+        context,
+        world,
+        assignment,
+        failure_reason,
+        context.settings.durations.create_account_assignment,
+    );
     let status = AccountAssignmentOperationStatus::new(&record, context.now);
     let request_id = record.operation.request_id.clone();
     world.sso_admin.pending.insert(request_id.clone());
@@ -237,6 +246,7 @@ fn start(
     world: &mut World,
     assignment: AccountAssignment,
     failure_reason: Option<String>,
+    duration: jiff::SignedDuration,
 ) -> AccountAssignmentOperation {
     let request_id = new_request_id(world);
     let permission_set_version = world
@@ -245,12 +255,7 @@ fn start(
         .get(&assignment.permission_set_arn)
         .map_or(0, |permission_set| permission_set.version);
     AccountAssignmentOperation {
-        operation: AsyncOperation::start(
-            request_id,
-            context.now,
-            context.settings.async_duration,
-            failure_reason,
-        ),
+        operation: AsyncOperation::start(request_id, context.now, duration, failure_reason),
         assignment,
         permission_set_version,
     }
@@ -288,7 +293,14 @@ pub(super) fn delete_account_assignment(
             reason: None,
         });
     }
-    let record = start(context, world, assignment, None);
+    limits::check_account_role_update(context, world, &assignment.account_id)?;
+    let record = start(
+        context,
+        world,
+        assignment,
+        None,
+        context.settings.durations.delete_account_assignment,
+    );
     let status = AccountAssignmentOperationStatus::new(&record, context.now);
     let request_id = record.operation.request_id.clone();
     world.sso_admin.pending.insert(request_id.clone());

@@ -15,6 +15,7 @@
 mod assignments;
 pub mod error;
 mod instances;
+mod limits;
 mod permission_sets;
 mod policies;
 mod provisioning;

@@ -12,6 +12,7 @@ use super::assignments::{
     ListStatusRequestParts, OperationStatusFilter, OperationStatusMetadata, check_target_account,
     list_status_page, new_request_id,
 };
+use super::limits;
 use super::state::{PermissionSetProvisioningOperation, ProvisioningStatus};
 use super::validation::{check_account_id, check_enum, check_request_id, validation};
 use super::{
@@ -132,12 +133,19 @@ pub(super) fn provision_permission_set(
             }),
     };
     check_no_overlap(context, world, &permission_set_arn, account_id.as_deref())?;
+    limits::check_concurrent_provisioning(context, world)?;
+    limits::check_provisioning_role_updates(
+        context,
+        world,
+        &permission_set_arn,
+        account_id.as_deref(),
+    )?;
     let request_id = new_request_id(world);
     let record = PermissionSetProvisioningOperation {
         operation: AsyncOperation::start(
             request_id.clone(),
             context.now,
-            context.settings.async_duration,
+            context.settings.durations.provision_permission_set,
             failure_reason,
         ),
         permission_set_arn,
