@@ -229,9 +229,24 @@ pub struct SandboxServeArgs {
     #[arg(long, default_value = "111111111111", value_name = "ID")]
     pub management_account_id: String,
     /// How long asynchronous operations (account creation, account assignments, provisioning)
-    /// stay `IN_PROGRESS`, in seconds (fractions allowed; default 0.3).
+    /// stay `IN_PROGRESS`, in seconds (fractions allowed); overrides the profile's durations.
     #[arg(long, value_name = "SECONDS")]
     pub async_duration: Option<f64>,
+    /// `fast` (async operations take 0.3 s, no limits) or `realistic` (AWS's rate and
+    /// concurrency limits, async operations take seconds).
+    #[arg(long, default_value = "fast", value_parser = ["fast", "realistic"])]
+    pub profile: String,
+    /// Run this many times faster: async durations (and injected latency) are divided by it,
+    /// request rates multiplied by it.
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub time_scale: f64,
+    /// Faults to inject, e.g. `throttle=0.1,server-error=0.05,conflict=0.05,latency=50ms`;
+    /// `OPERATION.KIND=RATE` for one operation (see docs/reference/sandbox.md).
+    #[arg(long, value_name = "SPEC")]
+    pub faults: Option<String>,
+    /// Seed for reproducible ids and faults.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
 }
 
 /// `monban validate`.

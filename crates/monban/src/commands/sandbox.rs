@@ -34,12 +34,33 @@ pub fn serve(args: &SandboxServeArgs, printer: &Printer) -> anyhow::Result<ExitS
             })
         })
         .transpose()?;
+    let profile: monban_emulator::Profile = args
+        .profile
+        .parse()
+        .map_err(|message: String| anyhow::anyhow!(message))?;
+    if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
+        anyhow::bail!(
+            "`--time-scale {}` must be a positive number",
+            args.time_scale
+        );
+    }
+    let faults = args
+        .faults
+        .as_deref()
+        .map(monban_emulator::FaultSettings::parse)
+        .transpose()
+        .context("`--faults` is not a fault specification")?
+        .unwrap_or_default();
     let config = monban_emulator::Config {
         addr,
         state_dir: args.state.clone(),
         region: args.region.clone(),
         management_account_id: args.management_account_id.clone(),
         async_duration,
+        profile,
+        time_scale: args.time_scale,
+        faults,
+        seed: args.seed,
         ..monban_emulator::Config::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -52,8 +73,10 @@ pub fn serve(args: &SandboxServeArgs, printer: &Printer) -> anyhow::Result<ExitS
             .context("could not start the sandbox")?;
         printer.data(format!("READY {}", server.endpoint_url()));
         printer.log(format!(
-            "sandbox: serving Organizations, SSO Admin and Identity Store on {} (Ctrl-C stops)",
-            server.endpoint_url()
+            "sandbox: serving Organizations, SSO Admin and Identity Store on {} ({} profile, time scale {}; Ctrl-C stops)",
+            server.endpoint_url(),
+            profile.name(),
+            args.time_scale
         ));
         wait_for_stop_signal().await?;
         printer.log("sandbox: stopping");
