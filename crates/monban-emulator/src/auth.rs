@@ -57,6 +57,11 @@ impl CredentialStore {
         self.keys.insert(record.access_key_id.clone(), record);
     }
 
+    /// Removes a key (a deleted IAM access key stops authenticating).
+    pub fn remove(&mut self, access_key_id: &str) -> Option<CredentialRecord> {
+        self.keys.remove(access_key_id)
+    }
+
     /// Looks a key up.
     #[must_use]
     pub fn get(&self, access_key_id: &str) -> Option<&CredentialRecord> {
@@ -167,13 +172,16 @@ fn parse_amz_date(value: &str) -> Option<Timestamp> {
 /// Verifies the SigV4 signature of a request for `signing_name` and returns its caller.
 ///
 /// `real_now` is the machine's clock, not the sandbox clock: SDKs sign with real time, and a
-/// test that advances the sandbox clock by a day must still be able to call.
+/// test that advances the sandbox clock by a day must still be able to call. Temporary keys
+/// expire on the sandbox clock (`sandbox_now`), the clock their `Expiration` was computed
+/// on, so advancing it past the expiration makes them `ExpiredToken`.
 pub fn authenticate(
     parts: &Parts,
     body: &[u8],
     signing_name: &str,
     credentials: &CredentialStore,
     real_now: Timestamp,
+    sandbox_now: Timestamp,
 ) -> Result<Caller, ProtocolError> {
     let Some(authorization) = header(&parts.headers, "authorization") else {
         return Err(ProtocolError::MissingAuthenticationTokenException {
@@ -209,7 +217,10 @@ pub fn authenticate(
     if presented_token != record.session_token.as_deref() {
         return Err(unrecognized());
     }
-    if record.expires_at.is_some_and(|expiry| expiry <= real_now) {
+    if record
+        .expires_at
+        .is_some_and(|expiry| expiry <= real_now.max(sandbox_now))
+    {
         return Err(ProtocolError::ExpiredTokenException {
             message: "The security token included in the request is expired".into(),
         });
@@ -400,17 +411,24 @@ mod tests {
     fn verifies_temporary_keys_with_their_session_token() {
         let now = Timestamp::now();
         let parts = signed_parts("secret", Some("token"), "identitystore", "{}");
-        let caller = authenticate(&parts, b"{}", "identitystore", &store(None), now).unwrap();
+        let caller = authenticate(&parts, b"{}", "identitystore", &store(None), now, now).unwrap();
         assert_eq!(caller.account_id, "222222222222");
         assert_eq!(caller.signing_region, "eu-west-1");
 
-        let tampered = authenticate(&parts, b"{\"x\":1}", "identitystore", &store(None), now);
+        let tampered = authenticate(
+            &parts,
+            b"{\"x\":1}",
+            "identitystore",
+            &store(None),
+            now,
+            now,
+        );
         assert!(matches!(
             tampered,
             Err(ProtocolError::InvalidSignatureException { .. })
         ));
 
-        let wrong_service = authenticate(&parts, b"{}", "sso", &store(None), now);
+        let wrong_service = authenticate(&parts, b"{}", "sso", &store(None), now, now);
         assert!(matches!(
             wrong_service,
             Err(ProtocolError::InvalidSignatureException { .. })
@@ -418,19 +436,19 @@ mod tests {
 
         let expired = store(Some(now - SignedDuration::from_mins(1)));
         assert!(matches!(
-            authenticate(&parts, b"{}", "identitystore", &expired, now),
+            authenticate(&parts, b"{}", "identitystore", &expired, now, now),
             Err(ProtocolError::ExpiredTokenException { .. })
         ));
 
         let late = now + SignedDuration::from_mins(16);
         assert!(matches!(
-            authenticate(&parts, b"{}", "identitystore", &store(None), late),
+            authenticate(&parts, b"{}", "identitystore", &store(None), late, late),
             Err(ProtocolError::InvalidSignatureException { .. })
         ));
 
         let wrong_token = signed_parts("secret", Some("other"), "identitystore", "{}");
         assert!(matches!(
-            authenticate(&wrong_token, b"{}", "identitystore", &store(None), now),
+            authenticate(&wrong_token, b"{}", "identitystore", &store(None), now, now),
             Err(ProtocolError::UnrecognizedClientException { .. })
         ));
     }

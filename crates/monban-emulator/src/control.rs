@@ -256,6 +256,10 @@ pub struct SeedRequest {
     /// SSO Admin account assignments, applied as completed and provisioned.
     #[serde(default)]
     pub assignments: Vec<SeedAssignment>,
+    /// IAM users (with access keys and MFA devices) and customer managed policies, per
+    /// account (`services::iam::seed`).
+    #[serde(default)]
+    pub iam: Vec<crate::services::iam::seed::SeedIamAccount>,
 }
 
 /// An account to seed.
@@ -571,6 +575,8 @@ fn apply_seed(world: &mut World, request: SeedRequest) -> Result<SeedResult, Str
         }
         result.groups.insert(group.display_name, group_id);
     }
+    // IAM first: provisioning seeded assignments may need the accounts' policies.
+    crate::services::iam::seed::apply(world, request.iam)?;
     let sso_admin = sso_admin_seed::apply(world, request.permission_sets, request.assignments)?;
     result.permission_sets = sso_admin.permission_sets;
     result.assignments = sso_admin.assignments;

@@ -278,7 +278,15 @@ fn serve(
         service.signing_name,
         &world.credentials,
         Timestamp::now(),
+        now,
     )?;
+    // The key was used: IAM's GetAccessKeyLastUsed reports it. Saved with the next write.
+    world.iam.record_key_use(
+        &caller.access_key_id,
+        service.signing_name,
+        &caller.signing_region,
+        now,
+    );
     let settled = world.settle(now);
     let context = RequestContext {
         request_id: request_id.to_owned(),

@@ -6,6 +6,8 @@
 //! - **awsJson1_1** (Organizations, SSO Admin, Identity Store): `POST` on any path with
 //!   `X-Amz-Target: <prefix>.<Operation>` → [`aws_json`], which authenticates, finds the
 //!   service by prefix (`crate::services::AWS_JSON_SERVICES`) and calls its dispatch table.
+//! - **awsQuery** (STS, IAM): `POST` with a form-encoded `Action=…&Version=…` body and no
+//!   `X-Amz-Target` → [`aws_query`], which routes by the SigV4 credential scope's service.
 //! - **restJson1** (SSO OIDC, the SSO portal — issue #3 part 2): routed by method + path.
 //!   They add a [`Protocol`] variant recognized in [`classify`] and a module beside
 //!   `aws_json` with their path table; nothing else changes.
@@ -14,6 +16,7 @@
 //! a bare 404 or an HTML page.
 
 pub mod aws_json;
+pub mod aws_query;
 pub mod error;
 pub mod timestamp;
 
@@ -40,11 +43,21 @@ const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 enum Protocol {
     /// awsJson1_1 with this `X-Amz-Target` value.
     AwsJson { target: String },
+    /// awsQuery: a form-encoded body (STS, IAM).
+    AwsQuery,
 }
 
 /// Recognizes the protocol from the request line and headers.
 fn classify(parts: &Parts) -> Option<Protocol> {
-    let target = parts.headers.get("x-amz-target")?.to_str().ok()?;
+    let Some(target) = parts.headers.get("x-amz-target") else {
+        let form = parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+        return form.then_some(Protocol::AwsQuery);
+    };
+    let target = target.to_str().ok()?;
     Some(Protocol::AwsJson {
         target: target.to_owned(),
     })
@@ -72,6 +85,18 @@ pub(crate) async fn handle_aws_request(
             // file), so keep them off the async workers.
             let task = tokio::task::spawn_blocking(move || {
                 aws_json::handle(&engine, &parts, &body, &request_id, &target)
+            });
+            match task.await {
+                Ok(response) => response,
+                Err(error) => WireError::from(ProtocolError::InternalFailure {
+                    message: format!("The request handler failed: {error}"),
+                })
+                .into_response(&uuid::Uuid::new_v4().to_string()),
+            }
+        }
+        Some(Protocol::AwsQuery) => {
+            let task = tokio::task::spawn_blocking(move || {
+                aws_query::handle(&engine, &parts, &body, &request_id)
             });
             match task.await {
                 Ok(response) => response,

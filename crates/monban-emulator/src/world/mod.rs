@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{CredentialRecord, CredentialStore};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::services::iam::state::IamState;
 use crate::services::identity_store::state::IdentityStoreState;
 use crate::services::organizations::state::OrganizationsState;
 use crate::services::sso_admin::state::SsoAdminState;
@@ -40,6 +41,9 @@ pub struct World {
     pub sso_admin: SsoAdminState,
     /// The Identity Store.
     pub identity_store: IdentityStoreState,
+    /// IAM in every account (users, access keys, MFA devices, customer managed policies).
+    #[serde(default)]
+    pub iam: IamState,
 }
 
 impl World {
@@ -71,6 +75,7 @@ impl World {
             organizations,
             sso_admin,
             identity_store,
+            iam: IamState::default(),
         };
         world.install_management_credentials(config);
         world

@@ -193,7 +193,15 @@ pub(super) fn create_account_assignment(
     input: AccountAssignmentRequest,
 ) -> Result<CreateAccountAssignmentResponse, SsoAdminError> {
     let assignment = check_assignment_request(context, world, "CreateAccountAssignment", input)?;
-    let failure_reason = check_target_account(world, &assignment.account_id)?;
+    // The role it provisions needs the permission set's customer managed policies in the
+    // account (issue #4).
+    let failure_reason = check_target_account(world, &assignment.account_id)?.or_else(|| {
+        crate::services::iam::missing_policy_reason(
+            world,
+            &assignment.account_id,
+            &assignment.permission_set_arn,
+        )
+    });
     let store = &world.identity_store;
     let principal_exists = match assignment.principal_type {
         PrincipalType::User => store.users.contains_key(&assignment.principal_id),

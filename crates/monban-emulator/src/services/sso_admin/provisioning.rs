@@ -120,9 +120,12 @@ pub(super) fn provision_permission_set(
         Some(&permission_set_arn),
         account_id.as_deref(),
     )?;
+    // The account must be reachable and hold the customer managed policies the permission
+    // set references (issue #4); for ALL_PROVISIONED_ACCOUNTS, every account it is in.
     let failure_reason = match &account_id {
-        Some(account_id) => check_target_account(world, account_id)?,
-        // Every account the permission set is provisioned to must be reachable.
+        Some(account_id) => check_target_account(world, account_id)?.or_else(|| {
+            crate::services::iam::missing_policy_reason(world, account_id, &permission_set_arn)
+        }),
         None => world
             .sso_admin
             .accounts_provisioned_with(&permission_set_arn)
@@ -130,6 +133,13 @@ pub(super) fn provision_permission_set(
                 check_target_account(world, &provisioned.account_id)
                     .ok()
                     .flatten()
+                    .or_else(|| {
+                        crate::services::iam::missing_policy_reason(
+                            world,
+                            &provisioned.account_id,
+                            &permission_set_arn,
+                        )
+                    })
             }),
     };
     check_no_overlap(context, world, &permission_set_arn, account_id.as_deref())?;
