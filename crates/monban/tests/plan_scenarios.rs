@@ -33,6 +33,27 @@ mod scenario {
     /// region every repo names.
     const REGION: &str = "us-east-1";
 
+    /// A client of one AWS SDK crate for the sandbox at `url`, with its keys.
+    macro_rules! sdk_client {
+        ($sdk:ident, $url:expr) => {{
+            use $sdk::config::{BehaviorVersion, Credentials, Region};
+            $sdk::Client::from_conf(
+                $sdk::Config::builder()
+                    .behavior_version(BehaviorVersion::latest())
+                    .endpoint_url($url)
+                    .region(Region::new(REGION))
+                    .credentials_provider(Credentials::new(
+                        ACCESS_KEY_ID,
+                        SECRET_ACCESS_KEY,
+                        None,
+                        None,
+                        "plan-scenarios",
+                    ))
+                    .build(),
+            )
+        }};
+    }
+
     /// A standalone `monban sandbox serve` on a free port, in memory, stopped on drop.
     pub struct Sandbox {
         child: Child,
@@ -41,8 +62,19 @@ mod scenario {
 
     impl Sandbox {
         pub fn start() -> Self {
+            Self::start_with(&[])
+        }
+
+        /// Keeping its state in `state` (a directory).
+        pub fn start_on(state: &Path) -> Self {
+            Self::start_with(&["--state", state.to_str().expect("a UTF-8 path")])
+        }
+
+        /// With more `sandbox serve` arguments (e.g. `--async-duration`).
+        pub fn start_with(arguments: &[&str]) -> Self {
             let mut child = Process::new(env!("CARGO_BIN_EXE_monban"))
                 .args(["sandbox", "serve", "--addr", "127.0.0.1:0"])
+                .args(arguments)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())
                 .spawn()
@@ -92,39 +124,15 @@ mod scenario {
         }
 
         pub fn identity_store(&self) -> aws_sdk_identitystore::Client {
-            use aws_sdk_identitystore::config::{BehaviorVersion, Credentials, Region};
-            aws_sdk_identitystore::Client::from_conf(
-                aws_sdk_identitystore::Config::builder()
-                    .behavior_version(BehaviorVersion::latest())
-                    .endpoint_url(&self.url)
-                    .region(Region::new(REGION))
-                    .credentials_provider(Credentials::new(
-                        ACCESS_KEY_ID,
-                        SECRET_ACCESS_KEY,
-                        None,
-                        None,
-                        "plan-scenarios",
-                    ))
-                    .build(),
-            )
+            sdk_client!(aws_sdk_identitystore, &self.url)
         }
 
         pub fn sso_admin(&self) -> aws_sdk_ssoadmin::Client {
-            use aws_sdk_ssoadmin::config::{BehaviorVersion, Credentials, Region};
-            aws_sdk_ssoadmin::Client::from_conf(
-                aws_sdk_ssoadmin::Config::builder()
-                    .behavior_version(BehaviorVersion::latest())
-                    .endpoint_url(&self.url)
-                    .region(Region::new(REGION))
-                    .credentials_provider(Credentials::new(
-                        ACCESS_KEY_ID,
-                        SECRET_ACCESS_KEY,
-                        None,
-                        None,
-                        "plan-scenarios",
-                    ))
-                    .build(),
-            )
+            sdk_client!(aws_sdk_ssoadmin, &self.url)
+        }
+
+        pub fn organizations(&self) -> aws_sdk_organizations::Client {
+            sdk_client!(aws_sdk_organizations, &self.url)
         }
     }
 
@@ -195,6 +203,21 @@ mod scenario {
 
         pub fn user(self, name: &str) -> Self {
             self.push("users", json!({"user_name": name}))
+        }
+
+        pub fn group(self, name: &str, members: &[String]) -> Self {
+            self.push("groups", json!({"display_name": name, "members": members}))
+        }
+
+        /// Extra access keys for a member account.
+        pub fn credentials(self, access_key_id: &str, secret: &str, account_id: &str) -> Self {
+            let mut seed = self;
+            seed.0["credentials"] = json!([{
+                "access_key_id": access_key_id,
+                "secret_access_key": secret,
+                "account_id": account_id,
+            }]);
+            seed
         }
 
         pub fn permission_set(self, permission_set: Value) -> Self {
@@ -268,6 +291,11 @@ mod scenario {
             self.home.path()
         }
 
+        /// Where `monban plan --sandbox` keeps the embedded sandbox's state.
+        pub fn embedded_state(&self) -> PathBuf {
+            self.root.join(".monban/sandbox")
+        }
+
         /// Writes (or overwrites) a repo file, creating its directory.
         pub fn write(&self, path: &str, text: &str) {
             let path = self.root.join(path);
@@ -324,8 +352,39 @@ mod scenario {
 
     /// `monban plan --endpoint-url URL --repo DIR --refresh full` plus `arguments`.
     pub fn run_plan(repo: &AccessRepo, sandbox: &Sandbox, arguments: &[&str]) -> Run {
-        let output = monban(repo.home())
-            .args(["plan", "--refresh", "full", "--endpoint-url", &sandbox.url])
+        run_plan_as(repo, sandbox, (ACCESS_KEY_ID, SECRET_ACCESS_KEY), arguments)
+    }
+
+    /// [`run_plan`] with other access keys in the environment.
+    pub fn run_plan_as(
+        repo: &AccessRepo,
+        sandbox: &Sandbox,
+        (access_key_id, secret): (&str, &str),
+        arguments: &[&str],
+    ) -> Run {
+        let mut command = monban(repo.home());
+        command
+            .env("AWS_ACCESS_KEY_ID", access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", secret);
+        run(command, repo, &["--endpoint-url", &sandbox.url], arguments)
+    }
+
+    /// `monban plan --sandbox …`: the repo's embedded sandbox, which monban paces with no
+    /// rate limits (an `--endpoint-url` target is paced at AWS's published rates, which
+    /// makes a state of hundreds of permission sets take half a minute to read). Seed it
+    /// first through [`Sandbox::start_on`] with [`AccessRepo::embedded_state`], then drop
+    /// that server: the state directory is locked while one runs.
+    pub fn plan_json_embedded(repo: &AccessRepo, arguments: &[&str]) -> (Value, i32) {
+        let command = monban(repo.home());
+        let mut all = vec!["--format", "json", "--detailed-exitcode"];
+        all.extend_from_slice(arguments);
+        parse_plan(&run(command, repo, &["--sandbox"], &all))
+    }
+
+    fn run(mut command: Command, repo: &AccessRepo, target: &[&str], arguments: &[&str]) -> Run {
+        let output = command
+            .args(["plan", "--refresh", "full"])
+            .args(target)
             .arg("--repo")
             .arg(&repo.root)
             .args(arguments)
@@ -343,7 +402,10 @@ mod scenario {
     pub fn plan_json(repo: &AccessRepo, sandbox: &Sandbox, arguments: &[&str]) -> (Value, i32) {
         let mut all = vec!["--format", "json", "--detailed-exitcode"];
         all.extend_from_slice(arguments);
-        let run = run_plan(repo, sandbox, &all);
+        parse_plan(&run_plan(repo, sandbox, &all))
+    }
+
+    fn parse_plan(run: &Run) -> (Value, i32) {
         let plan: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|error| {
             panic!(
                 "a JSON plan on stdout ({error}); exit {}\nstdout:\n{}\nstderr:\n{}",
@@ -1407,5 +1469,859 @@ fn a_repo_matching_the_live_state_plans_no_changes() {
             .contains("Plan: 1 to add, 0 to change, 0 to remove."),
         "{}",
         run.stdout
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The edges of each kind of change: where a diff engine usually goes wrong.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_tag_added_in_the_console_is_planned_away_and_a_declared_one_written() {
+    let sandbox = Sandbox::start();
+    let mut seed = Seed::standard();
+    seed.0["accounts"][0]["tags"] = json!({"env": "prod", "owner": "someone"});
+    sandbox.seed(&seed);
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\ntags: { env: prod, service: payments }\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(changes(&plan), ["update account/payments-prod (declared)"]);
+    assert_eq!(
+        find_change(&plan, "account/payments-prod")["fields"],
+        json!([{
+            "field": "tags",
+            "before": {"env": "prod", "owner": "someone"},
+            "after": {"env": "prod", "service": "payments"},
+        }])
+    );
+}
+
+#[test]
+fn an_account_file_without_id_binds_the_live_account_by_root_email_in_any_case() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(&Seed::standard().account("Payments Dev", "777777777777", Some("Products")));
+    // The seed derived aws-root+Payments Dev@…; give the live account the repo's address in
+    // other letter case instead.
+    let sandbox_email = Seed(json!({"accounts": [{
+        "name": "payments-dev", "id": "888888888888", "ou": "Products",
+        "email": "AWS-Root+Payments-Dev@Example.COM",
+    }]}));
+    sandbox.seed(&sandbox_email);
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write("accounts/payments-dev.yaml", "ou: Products\n");
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 0, "bound, nothing to create: {:#}", plan["changes"]);
+    let names: Vec<&str> = plan["unmanaged"]["accounts"]
+        .as_array()
+        .expect("unmanaged accounts")
+        .iter()
+        .map(|account| account["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["Payments Dev", "management"]);
+}
+
+#[test]
+fn an_account_whose_creation_is_in_progress_is_not_created_twice() {
+    // CreateAccount stays IN_PROGRESS for an hour: the account is being created.
+    let sandbox = Sandbox::start_with(&["--async-duration", "3600"]);
+    sandbox.seed(&Seed::standard());
+    scenario::block_on(
+        sandbox
+            .organizations()
+            .create_account()
+            .account_name("payments-dev")
+            .email("aws-root+payments-dev@example.com")
+            .send(),
+    )
+    .expect("CreateAccount");
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/payments-dev.yaml",
+        "access:\n  ReadOnly:\n    - group: engineers\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        ["create assignment/payments-dev/ReadOnly/group:engineers (declared)"],
+        "no second CreateAccount"
+    );
+    assert_eq!(
+        scenario::warning(&plan, "account_being_created")["severity"],
+        "info"
+    );
+    assert_eq!(
+        find_change(&plan, "assignment/payments-dev/ReadOnly/group:engineers")["after"]["account"],
+        json!({"name": "payments-dev", "id": null})
+    );
+}
+
+#[test]
+fn an_undeclared_permission_set_is_deleted_after_its_assignments_under_exclusive() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(
+        &Seed::standard()
+            .permission_set(deploy_permission_set(DEPLOY_POLICY))
+            .assign("payments-prod", "Deploy", "group:engineers"),
+    );
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [
+            "delete assignment/payments-prod/Deploy/group:engineers (undeclared)",
+            "delete permission_set/Deploy (undeclared)",
+        ]
+    );
+    assert_eq!(
+        access(&plan),
+        [
+            "alice - payments-prod/Deploy via group:engineers (undeclared)",
+            "bob - payments-prod/Deploy via group:engineers (undeclared)",
+        ]
+    );
+
+    // Without exclusive: kept, reported.
+    repo.write("monban.yaml", &scenario::settings(NOT_EXCLUSIVE));
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 0, "{:#}", plan["changes"]);
+    let kept: Vec<String> = plan["unmanaged"]["permission_sets"]
+        .as_array()
+        .expect("unmanaged permission sets")
+        .iter()
+        .map(|set| {
+            format!(
+                "{} ({})",
+                set["name"].as_str().expect("name"),
+                set["kept_because"].as_str().expect("why")
+            )
+        })
+        .collect();
+    assert_eq!(kept, ["Deploy (not_exclusive)"]);
+}
+
+#[test]
+fn an_undeclared_permission_set_still_assigned_on_an_undeclared_account_is_kept() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(
+        &Seed::standard()
+            .account("legacy", "555555555555", Some("Sandbox"))
+            .permission_set(deploy_permission_set(DEPLOY_POLICY))
+            .assign("payments-prod", "Deploy", "group:engineers")
+            .assign("legacy", "Deploy", "group:engineers"),
+    );
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        ["delete assignment/payments-prod/Deploy/group:engineers (undeclared)"]
+    );
+    let kept: Vec<String> = plan["unmanaged"]["permission_sets"]
+        .as_array()
+        .expect("unmanaged permission sets")
+        .iter()
+        .map(|set| {
+            format!(
+                "{} ({})",
+                set["name"].as_str().expect("name"),
+                set["kept_because"].as_str().expect("why")
+            )
+        })
+        .collect();
+    assert_eq!(kept, ["Deploy (still_assigned)"]);
+    assert_eq!(
+        scenario::warning(&plan, "permission_set_still_assigned")["severity"],
+        "warning"
+    );
+}
+
+#[test]
+fn a_rename_of_a_permission_set_still_assigned_elsewhere_is_a_create_not_a_replace() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(
+        &Seed::standard()
+            .account("legacy", "555555555555", Some("Sandbox"))
+            .permission_set(deploy_permission_set(DEPLOY_POLICY))
+            .assign("payments-prod", "Deploy", "group:engineers")
+            .assign("legacy", "Deploy", "group:engineers"),
+    );
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write("permission-sets/Deployer.yaml", DEPLOY_YAML);
+    repo.write("permission-sets/Deployer.policy.json", DEPLOY_POLICY);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  Deployer:\n    - group: engineers\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [
+            "create permission_set/Deployer (declared)",
+            "create assignment/payments-prod/Deployer/group:engineers (declared)",
+            "delete assignment/payments-prod/Deploy/group:engineers (undeclared)",
+        ]
+    );
+    assert!(
+        !scenario::warnings(&plan)
+            .iter()
+            .any(|warning| warning.ends_with("permission_set_replaced")),
+        "{:?}",
+        scenario::warnings(&plan)
+    );
+    let created = find_change(&plan, "assignment/payments-prod/Deployer/group:engineers");
+    assert!(
+        created["after"]["permission_set_arn"].is_null(),
+        "not created yet"
+    );
+}
+
+#[test]
+fn a_rename_that_also_edits_the_content_is_a_create_and_a_delete() {
+    let (sandbox, repo, _) = deploy_everywhere(DEPLOY_POLICY);
+    repo.remove("permission-sets/Deploy.yaml");
+    repo.write(
+        "permission-sets/Deployer.yaml",
+        &DEPLOY_YAML.replace("PT4H", "PT8H"),
+    );
+    repo.write("permission-sets/Deployer.policy.json", DEPLOY_POLICY);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  Deployer:\n    - group: engineers\n",
+    );
+    repo.write(
+        "accounts/shop-dev.yaml",
+        "id: \"333333333333\"\nou: Products\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [
+            "create permission_set/Deployer (declared)",
+            "create assignment/payments-prod/Deployer/group:engineers (declared)",
+            "delete assignment/payments-prod/Deploy/group:engineers (undeclared)",
+            "delete assignment/shop-dev/Deploy/group:engineers (undeclared)",
+            "delete permission_set/Deploy (undeclared)",
+        ]
+    );
+}
+
+#[test]
+fn a_disabled_user_is_shown_disabled_in_the_access_diff() {
+    let sandbox = Sandbox::start();
+    let mut seed = Seed::standard();
+    seed.0["users"][3]["active"] = json!(false);
+    sandbox.seed(&seed);
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - group: auditors\n",
+    );
+    let (plan, _) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(
+        access(&plan),
+        ["dave + payments-prod/ReadOnly via group:auditors [accounts/payments-prod.yaml]"]
+    );
+    assert_eq!(plan["access"][0]["enabled"], false);
+    assert_eq!(plan["access"][0]["display_name"], "Dave");
+}
+
+#[test]
+fn a_group_the_identity_store_lacks_blocks_its_grant_and_the_plan() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(&Seed::standard());
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "groups.yaml",
+        "groups: [engineers, admins, oncall, auditors, ghosts]\nusers: [alice, bob, carol, dave]\n",
+    );
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - group: ghosts\n    - group: engineers\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        changes(&plan),
+        [
+            "create assignment/payments-prod/ReadOnly/group:engineers (declared)",
+            "create assignment/payments-prod/ReadOnly/group:ghosts (declared)",
+        ]
+    );
+    let blocked = find_change(&plan, "assignment/payments-prod/ReadOnly/group:ghosts");
+    assert_eq!(blocked["blocked_by"][0]["kind"], "principal_not_found");
+    assert!(blocked["after"]["principal"]["id"].is_null());
+    assert_eq!(plan["complete"], false);
+    assert_eq!(plan["applyable"], false);
+    assert_eq!(
+        scenario::warning(&plan, "principal_not_found")["severity"],
+        "error"
+    );
+}
+
+#[test]
+fn a_direct_grant_replaced_by_a_group_grant_is_no_change_of_access() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(&Seed::standard().assign("payments-prod", "ReadOnly", "user:alice"));
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - group: engineers\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [
+            "create assignment/payments-prod/ReadOnly/group:engineers (declared)",
+            "delete assignment/payments-prod/ReadOnly/user:alice (undeclared)",
+        ]
+    );
+    assert_eq!(
+        access(&plan),
+        ["bob + payments-prod/ReadOnly via group:engineers [accounts/payments-prod.yaml]"],
+        "alice's path changes, her access does not"
+    );
+}
+
+#[test]
+fn an_expired_direct_grant_that_a_rule_also_makes_stays() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(&Seed::standard().assign("payments-prod", "ReadOnly", "group:auditors"));
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - group: auditors\n      until: 2026-11-01\n",
+    );
+    repo.write(
+        "rules/audit.yaml",
+        "- permission_set: ReadOnly\n  principals: [{ group: auditors }]\n  accounts: { ou: Products/Payments }\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 0, "the rule still grants it: {:#}", plan["changes"]);
+}
+
+#[test]
+fn closing_an_account_takes_its_access_with_it() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(&Seed::standard().assign("shop-dev", "ReadOnly", "group:engineers"));
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/shop-dev.yaml",
+        "id: \"333333333333\"\nou: Products\nclose: true\naccess:\n  ReadOnly:\n    - group: engineers\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(changes(&plan), ["close account/shop-dev (closed)"]);
+    assert_eq!(
+        access(&plan),
+        [
+            "alice - shop-dev/ReadOnly via group:engineers (closed)",
+            "bob - shop-dev/ReadOnly via group:engineers (closed)",
+        ]
+    );
+}
+
+#[test]
+fn a_new_nested_ou_is_created_before_the_account_moves_into_it() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(&Seed::standard());
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "monban.yaml",
+        &scenario::settings(EXCLUSIVE).replace(
+            "ous: [Products, Products/Payments, Sandbox]",
+            "ous: [Products, Products/Payments/Cards/Issuing, Sandbox]",
+        ),
+    );
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments/Cards/Issuing\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [
+            "create ou/Products/Payments/Cards (declared)",
+            "create ou/Products/Payments/Cards/Issuing (declared)",
+            "update account/payments-prod (declared)",
+        ]
+    );
+    assert_eq!(
+        find_change(&plan, "account/payments-prod")["fields"],
+        json!([{"field": "ou", "before": "Products/Payments", "after": "Products/Payments/Cards/Issuing"}])
+    );
+}
+
+#[test]
+fn an_undeclared_live_ou_is_reported_and_left_alone() {
+    let sandbox = Sandbox::start();
+    let mut seed = Seed::standard();
+    seed.0["organizational_units"] =
+        json!(["Products", "Products/Payments", "Sandbox", "Suspended/Old"]);
+    sandbox.seed(&seed);
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 0, "{:#}", plan["changes"]);
+    assert_eq!(
+        plan["unmanaged"]["ous"],
+        json!(["Suspended", "Suspended/Old"])
+    );
+}
+
+#[test]
+fn an_assignment_of_a_deleted_group_is_removed_as_orphaned() {
+    let sandbox = Sandbox::start();
+    let seeded = sandbox.seed(
+        &Seed::standard()
+            .assign("payments-prod", "Admin", "group:admins")
+            .assign("payments-prod", "ReadOnly", "group:engineers"),
+    );
+    let admins = seeded["groups"]["admins"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    let identity_store_id = sandbox.health()["identity_store_id"]
+        .as_str()
+        .expect("an identity store")
+        .to_owned();
+    scenario::block_on(
+        sandbox
+            .identity_store()
+            .delete_group()
+            .identity_store_id(identity_store_id)
+            .group_id(&admins)
+            .send(),
+    )
+    .expect("DeleteGroup");
+    let repo = AccessRepo::standard(NOT_EXCLUSIVE);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - group: engineers\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [format!(
+            "delete assignment/payments-prod/Admin/group:<deleted {admins}> (orphaned)"
+        )]
+    );
+    assert_eq!(
+        access(&plan),
+        Vec::<String>::new(),
+        "the group had its members removed with it"
+    );
+}
+
+#[test]
+fn an_account_id_the_organization_lacks_is_an_error_and_its_access_is_not_planned() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(&Seed::standard());
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/elsewhere.yaml",
+        "id: \"999999999999\"\naccess:\n  ReadOnly:\n    - group: engineers\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(plan["complete"], false);
+    assert_eq!(plan["applyable"], false);
+    assert_eq!(
+        scenario::warning(&plan, "account_not_found")["severity"],
+        "error"
+    );
+    assert!(
+        !changes(&plan)
+            .iter()
+            .any(|change| change.contains("assignment/elsewhere/")),
+        "{:?}",
+        changes(&plan)
+    );
+}
+
+#[test]
+fn a_tag_selector_matches_declared_tags_not_live_ones() {
+    let sandbox = Sandbox::start();
+    let mut seed = Seed::standard();
+    // Live, shop-dev carries env=prod (the repo says nothing); payments-prod carries none.
+    seed.0["accounts"][1]["tags"] = json!({"env": "prod"});
+    sandbox.seed(&seed);
+    let repo = AccessRepo::standard(NOT_EXCLUSIVE);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\ntags: { env: prod }\n",
+    );
+    repo.write(
+        "accounts/shop-dev.yaml",
+        "id: \"333333333333\"\nou: Products\n",
+    );
+    repo.write(
+        "rules/prod.yaml",
+        "- permission_set: Admin\n  principals: [{ group: oncall }]\n  accounts: { ou: \"**\", tags: { env: prod } }\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [
+            "update account/payments-prod (declared)",
+            "update account/shop-dev (declared)",
+            "create assignment/payments-prod/Admin/group:oncall (declared)",
+        ]
+    );
+}
+
+#[test]
+fn permission_set_attributes_are_compared_by_meaning() {
+    // Live: PT1H written out, a customer-managed policy with path "/", a boundary; the repo
+    // leaves session_duration and the path at their defaults.
+    let sandbox = Sandbox::start();
+    sandbox.seed(&Seed::standard().permission_set(json!({
+        "name": "Builder",
+        "session_duration": "PT1H",
+        "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/AWSCodeBuildDeveloperAccess"],
+        "customer_managed_policies": [{"name": "deny-secrets", "path": "/"}],
+        "permissions_boundary": {"customer_managed_policy": {"name": "boundary"}},
+        "tags": {"team": "platform"},
+    })).assign("payments-prod", "Builder", "group:engineers"));
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "permission-sets/Builder.yaml",
+        concat!(
+            "managed_policies:\n  - arn:aws:iam::aws:policy/AWSCodeBuildDeveloperAccess\n  - arn:aws:iam::aws:policy/ReadOnlyAccess\n",
+            "customer_managed_policies: [{ name: deny-secrets }]\n",
+            "permissions_boundary: { customer_managed_policy: { name: boundary, path: / } }\n",
+            "tags: { team: platform }\n",
+        ),
+    );
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  Builder:\n    - group: engineers\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 0, "{:#}", plan["changes"]);
+
+    // A real edit of each: every field listed, in field order.
+    repo.write(
+        "permission-sets/Builder.yaml",
+        concat!(
+            "description: Builds\nsession_duration: PT2H\n",
+            "managed_policies:\n  - arn:aws:iam::aws:policy/ReadOnlyAccess\n",
+            "customer_managed_policies: [{ name: deny-secrets, path: /platform/ }]\n",
+            "permissions_boundary: { managed_policy: arn:aws:iam::aws:policy/PowerUserAccess }\n",
+            "tags: { team: builders }\n",
+        ),
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(changes(&plan), ["update permission_set/Builder (declared)"]);
+    let fields: Vec<&str> = find_change(&plan, "permission_set/Builder")["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|field| field["field"].as_str().expect("a field name"))
+        .collect();
+    assert_eq!(fields.len(), 6, "{fields:?}");
+    for expected in [
+        "description",
+        "session_duration",
+        "managed_policies",
+        "customer_managed_policies",
+        "permissions_boundary",
+        "tags",
+    ] {
+        assert!(fields.contains(&expected), "{expected} in {fields:?}");
+    }
+}
+
+#[test]
+fn a_new_permission_set_and_its_grant_are_created_together() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(&Seed::standard());
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write("permission-sets/Deploy.yaml", DEPLOY_YAML);
+    repo.write("permission-sets/Deploy.policy.json", DEPLOY_POLICY);
+    repo.write(
+        "accounts/shop-dev.yaml",
+        "id: \"333333333333\"\nou: Products\naccess:\n  Deploy:\n    - user: bob\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [
+            "create permission_set/Deploy (declared)",
+            "create assignment/shop-dev/Deploy/user:bob (declared)",
+        ]
+    );
+    let created = find_change(&plan, "permission_set/Deploy");
+    assert_eq!(created["after"]["inline_policy"], DEPLOY_POLICY);
+    assert_eq!(created["after"]["session_duration"], "PT4H");
+    assert_eq!(
+        access(&plan),
+        ["bob + shop-dev/Deploy via user:bob [accounts/shop-dev.yaml]"]
+    );
+}
+
+#[test]
+fn an_expired_grant_on_an_account_the_plan_creates_is_not_created() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(&Seed::standard());
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "accounts/payments-dev.yaml",
+        "access:\n  ReadOnly:\n    - user: bob\n      until: 2026-11-28\n    - user: carol\n      until: 2026-11-30\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [
+            "create account/payments-dev (declared)",
+            "create assignment/payments-dev/ReadOnly/user:carol (declared)",
+        ]
+    );
+    assert_eq!(
+        access(&plan),
+        [
+            "carol + payments-dev/ReadOnly via user:carol [accounts/payments-dev.yaml until 2026-11-30]"
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// More than one page of every listing the reader pages through.
+// ---------------------------------------------------------------------------------------
+
+/// `prefix001` … `prefixNNN`.
+fn numbered(prefix: &str, count: usize) -> Vec<String> {
+    (1..=count)
+        .map(|number| format!("{prefix}{number:03}"))
+        .collect()
+}
+
+#[test]
+fn a_rule_over_many_accounts_for_a_large_group_is_read_and_planned_across_pages() {
+    // 25 more accounts (Organizations pages hold 20) and a group of 120 people (Identity
+    // Store pages hold 100).
+    let accounts = numbered("service-", 25);
+    let people = numbered("person", 120);
+    let mut seed = Seed::standard();
+    for (index, name) in accounts.iter().enumerate() {
+        seed = seed.account(
+            name,
+            &format!("2000000000{:02}", index + 1),
+            Some("Products/Payments"),
+        );
+    }
+    for person in &people {
+        seed = seed.user(person);
+    }
+    let seed = seed.group("everyone", &people);
+    let sandbox = Sandbox::start();
+    sandbox.seed(&seed);
+
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "groups.yaml",
+        "groups: [engineers, admins, oncall, auditors, everyone]\nusers: [alice, bob, carol, dave]\n",
+    );
+    for (index, name) in accounts.iter().enumerate() {
+        repo.write(
+            &format!("accounts/{name}.yaml"),
+            &format!(
+                "id: \"2000000000{:02}\"\nou: Products/Payments\n",
+                index + 1
+            ),
+        );
+    }
+    repo.write(
+        "rules/everyone.yaml",
+        "- permission_set: ReadOnly\n  principals: [{ group: everyone }]\n  accounts: { ou: \"Products/**\" }\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    let mut expected: Vec<String> = accounts
+        .iter()
+        .chain(["payments-prod".to_owned(), "shop-dev".to_owned()].iter())
+        .map(|account| format!("create assignment/{account}/ReadOnly/group:everyone (declared)"))
+        .collect();
+    expected.sort();
+    assert_eq!(changes(&plan), expected);
+    let access = plan["access"].as_array().expect("access");
+    assert_eq!(access.len(), 120, "every member of the group gains");
+    for person in access {
+        assert_eq!(person["gains"].as_array().expect("gains").len(), 27);
+        assert_eq!(person["losses"], json!([]));
+    }
+    scenario::only_the_management_account_is_undeclared(&plan);
+
+    // Applied (seeded here): nothing more to do.
+    let applied: Vec<Value> = accounts
+        .iter()
+        .chain(["payments-prod".to_owned(), "shop-dev".to_owned()].iter())
+        .map(|account| json!({"account_name": account, "permission_set": "ReadOnly", "group": "everyone"}))
+        .collect();
+    sandbox.seed(&Seed(json!({ "assignments": applied })));
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 0, "{:#}", plan["changes"]);
+}
+
+#[test]
+fn more_than_a_page_of_assignments_on_one_account_loses_exactly_the_one_removed() {
+    // 110 direct grants on one account (SSO Admin pages hold 100).
+    let people = numbered("person", 110);
+    let mut seed = Seed::standard();
+    for person in &people {
+        seed = seed
+            .user(person)
+            .assign("payments-prod", "ReadOnly", &format!("user:{person}"));
+    }
+    let sandbox = Sandbox::start();
+    sandbox.seed(&seed);
+    let repo = AccessRepo::standard("  exclusive: true\n  max_removals: 1\n");
+    repo.write(
+        "groups.yaml",
+        &format!(
+            "groups: [engineers, admins, oncall, auditors]\nusers: [{}]\n",
+            people.join(", ")
+        ),
+    );
+    let grants: Vec<String> = people
+        .iter()
+        .filter(|person| person.as_str() != "person077")
+        .map(|person| format!("    - user: {person}"))
+        .collect();
+    repo.write(
+        "accounts/payments-prod.yaml",
+        &format!(
+            "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n{}\n",
+            grants.join("\n")
+        ),
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2, "{:#}", plan["warnings"]);
+    assert_eq!(
+        changes(&plan),
+        ["delete assignment/payments-prod/ReadOnly/user:person077 (undeclared)"]
+    );
+    assert_eq!(
+        access(&plan),
+        ["person077 - payments-prod/ReadOnly via user:person077 (undeclared)"]
+    );
+}
+
+#[test]
+fn more_than_a_page_of_undeclared_permission_sets_is_read_whole() {
+    // 105 live permission sets the repo does not declare (SSO Admin pages hold 100), on
+    // the embedded sandbox, which monban reads without pacing.
+    let names = numbered("Legacy", 105);
+    let mut seed = Seed::standard();
+    for name in &names {
+        seed = seed.permission_set(json!({"name": name}));
+    }
+    let repo = AccessRepo::standard(NOT_EXCLUSIVE);
+    Sandbox::start_on(&repo.embedded_state()).seed(&seed);
+    let (plan, code) = scenario::plan_json_embedded(&repo, &[]);
+    assert_eq!(code, 0, "{:#}", plan["changes"]);
+    let kept: Vec<&str> = plan["unmanaged"]["permission_sets"]
+        .as_array()
+        .expect("unmanaged permission sets")
+        .iter()
+        .map(|set| set["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(kept, names.iter().map(String::as_str).collect::<Vec<_>>());
+
+    // Under exclusive, all 105 are deleted: more than max_removals (25).
+    repo.write("monban.yaml", &scenario::settings(EXCLUSIVE));
+    let (plan, code) = scenario::plan_json_embedded(&repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(scenario::action_counts(&plan)["delete"], 105);
+    assert_eq!(
+        scenario::warning(&plan, "mass_removal")["severity"],
+        "error"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// A delegated administrator.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+#[ignore = "gap: the sandbox has no STS yet (sandbox part 2), so with --endpoint-url monban-aws \
+            cannot learn the caller's account and assumes the management account \
+            (CallerSource::AssumedManagement): a delegated administrator's plan is not flagged"]
+fn a_delegated_administrator_cannot_change_access_to_the_management_account() {
+    let sandbox = Sandbox::start();
+    sandbox.seed(
+        &Seed::standard()
+            .account("org-management-placeholder", "999999999999", None)
+            .credentials("AKIADELEGATED0000001", "delegated-secret", "222222222222"),
+    );
+    let organizations = sandbox.organizations();
+    scenario::block_on(async {
+        organizations
+            .enable_aws_service_access()
+            .service_principal("sso.amazonaws.com")
+            .send()
+            .await
+            .expect("EnableAWSServiceAccess");
+        organizations
+            .register_delegated_administrator()
+            .account_id("222222222222")
+            .service_principal("sso.amazonaws.com")
+            .send()
+            .await
+            .expect("RegisterDelegatedAdministrator");
+    });
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "monban.yaml",
+        &scenario::settings(EXCLUSIVE).replace(
+            "organization:\n",
+            "organization:\n  management_account: management\n",
+        ),
+    );
+    repo.write(
+        "accounts/management.yaml",
+        "id: \"111111111111\"\naccess:\n  Admin:\n    - group: admins\n",
+    );
+    repo.write(
+        "accounts/shop-dev.yaml",
+        "id: \"333333333333\"\nou: Products\naccess:\n  Admin:\n    - group: admins\n",
+    );
+    let run = scenario::run_plan_as(
+        &repo,
+        &sandbox,
+        ("AKIADELEGATED0000001", "delegated-secret"),
+        &["--format", "json"],
+    );
+    let plan: Value = serde_json::from_str(&run.stdout).expect("a JSON plan");
+    assert_eq!(run.code, 1, "not applyable");
+    assert_eq!(plan["target"]["delegated_admin"], true);
+    assert_eq!(plan["target"]["caller_account_id"], "222222222222");
+    assert_eq!(
+        changes(&plan),
+        [
+            "create assignment/management/Admin/group:admins (declared)",
+            "create assignment/shop-dev/Admin/group:admins (declared)",
+        ]
+    );
+    assert_eq!(
+        find_change(&plan, "assignment/management/Admin/group:admins")["blocked_by"],
+        json!([{"kind": "management_account_from_delegated_admin"}])
+    );
+    assert_eq!(
+        find_change(&plan, "assignment/shop-dev/Admin/group:admins")["blocked_by"],
+        json!([])
     );
 }
