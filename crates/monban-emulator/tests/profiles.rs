@@ -687,3 +687,58 @@ async fn injected_latency_delays_requests_divided_by_the_time_scale() {
     assert!(started.elapsed() < slow);
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_fourth_concurrent_account_closure_is_refused_in_the_realistic_profile() {
+    // AWS's CloseAccount rate (0.05/s, burst 1) never lets four closures of 30 s overlap;
+    // a longer closure (here 300 s, all scaled by 100) does.
+    let (server, sdk) = common::start_with(Config {
+        async_duration: Some(Duration::from_mins(5)),
+        ..realistic(100.0)
+    })
+    .await;
+    let (_, accounts, _, _) = seed_sso(&server, 4, &[]).await;
+    let client = Organizations::new(&sdk);
+    for account in &accounts[..3] {
+        client
+            .close_account()
+            .account_id(account)
+            .send()
+            .await
+            .unwrap();
+        // 0.05/s × 100 = one token every 200 ms.
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let error = client
+        .close_account()
+        .account_id(&accounts[3])
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    let aws_sdk_organizations::operation::close_account::CloseAccountError::ConstraintViolationException(
+        exception,
+    ) = error
+    else {
+        panic!("{error:?}")
+    };
+    assert_eq!(
+        exception.reason(),
+        Some(&aws_sdk_organizations::types::ConstraintViolationExceptionReason::CloseAccountRequestsLimitExceeded)
+    );
+    server.shutdown().await.unwrap();
+
+    // The fast profile has no such limit.
+    let (server, sdk) = common::start().await;
+    let (_, accounts, _, _) = seed_sso(&server, 4, &[]).await;
+    let client = Organizations::new(&sdk);
+    for account in &accounts {
+        client
+            .close_account()
+            .account_id(account)
+            .send()
+            .await
+            .unwrap();
+    }
+    server.shutdown().await.unwrap();
+}

@@ -180,10 +180,14 @@ pub(super) struct AccountIdRequest {
     account_id: String,
 }
 
+/// Accounts that may be closing at once (Organizations quotas: 3 concurrent closures).
+const MAX_CONCURRENT_CLOSURES: usize = 3;
+
 /// The account becomes `PENDING_CLOSURE`, then `CLOSED` (status `SUSPENDED`) when the
 /// sandbox's async duration has passed; it stays listed (AWS keeps closed accounts visible
 /// for 90 days; the sandbox never drops them). Closing it again is
-/// `AccountAlreadyClosedException`.
+/// `AccountAlreadyClosedException`; a fourth closure while three are pending is
+/// `ConstraintViolationException` `CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED` (realistic profile).
 pub(super) fn close_account(
     context: &RequestContext,
     world: &mut World,
@@ -200,6 +204,13 @@ pub(super) fn close_account(
             reason: ConstraintViolationExceptionReason::CannotCloseManagementAccount,
         });
     }
+    // The realistic profile enforces AWS's "3 concurrent closures" (Organizations quotas).
+    let closing = world
+        .organizations
+        .accounts
+        .values()
+        .filter(|account| account.state == AccountState::PendingClosure)
+        .count();
     let account = world
         .organizations
         .accounts
@@ -208,6 +219,13 @@ pub(super) fn close_account(
     if account.state != AccountState::Active {
         return Err(OrganizationsError::AccountAlreadyClosedException {
             message: format!("The account {account_id} is already closed or closing."),
+        });
+    }
+    if context.settings.concurrency_limits && closing >= MAX_CONCURRENT_CLOSURES {
+        return Err(OrganizationsError::ConstraintViolationException {
+            message: "You attempted to exceed the number of accounts that you can close at a time."
+                .into(),
+            reason: ConstraintViolationExceptionReason::CloseAccountRequestsLimitExceeded,
         });
     }
     account.state = AccountState::PendingClosure;
