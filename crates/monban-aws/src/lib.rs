@@ -25,7 +25,16 @@
 //!    `<repo>/.monban/snapshots/<Target::key>/` (atomic writes); [`refresh`]`(&clients,
 //!    &cached, &`[`RefreshScope`]`)` re-reads only the named accounts, permission sets
 //!    and/or the Identity Store on top of a cached snapshot (targeted refresh).
-//! 4. **Push a directory** — [`provision_directory`]`(&clients, &Directory) ->`
+//! 4. **Apply** — [`apply()`]`(&clients, &plan, &live, &mut journal, &`[`ApplyOptions`]`,
+//!    &dyn `[`ApplyObserver`]`) -> `[`ApplyReport`]: executes a `monban_plan::Plan` in
+//!    dependency order within AWS's per-API limits, retries what AWS says to retry, polls
+//!    asynchronous statuses in batches, and journals every step in a [`Journal`]
+//!    ([`Journal::open`] on `<repo>/.monban/journal/<Target::key>/`) so that an apply
+//!    killed mid-way resumes without sending anything twice. Per-change failures are in
+//!    the report ([`ApplyReport::failed`], [`ApplyReport::skipped`]); [`ApplyError`] is for
+//!    an apply that cannot run (plan not applyable, wrong target, journal not writable).
+//!    Progress arrives as [`ApplyEvent`]s. Rules and decisions: `docs/reference/apply.md`.
+//! 5. **Push a directory** — [`provision_directory`]`(&clients, &Directory) ->`
 //!    [`ProvisionReport`]: makes the Identity Store match an IdP directory snapshot the way
 //!    an IdP's SCIM push would (`monban sandbox provision-idp FILE`).
 //!
@@ -38,6 +47,7 @@
 //! monban_aws::save_snapshot(&repo.join(".monban/snapshots").join(clients.target().key()), &state)?;
 //! ```
 
+mod apply;
 mod error;
 mod idp;
 mod limits;
@@ -47,6 +57,11 @@ mod snapshot;
 mod stats;
 mod target;
 
+pub use apply::{
+    ApplyError, ApplyEvent, ApplyObserver, ApplyOptions, ApplyProgress, ApplyReport, AsyncKind,
+    ChangeFailure, ConcurrencyLimits, JOURNAL_FILE, Journal, JournalError, LAST_JOURNAL_FILE,
+    NoObserver, PollPolicy, RetryCounts, RetryKind, RetryPolicy, SkippedChange, apply,
+};
 pub use error::AwsError;
 pub use idp::{ProvisionReport, provision_directory};
 pub use limits::RateLimits;
