@@ -367,3 +367,42 @@ async fn a_created_account_gets_the_role_when_creation_completes() {
     assert!(role.role_id().starts_with("AROA"));
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn errors_are_aws_query_xml_with_the_request_id() {
+    let (server, _sdk) = common::start().await;
+    let endpoint = server.endpoint_url();
+    let response = reqwest::Client::new()
+        .post(format!("{endpoint}/"))
+        .header(
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )
+        .body("Action=GetCallerIdentity&Version=2011-06-15")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    assert_eq!(response.headers()["content-type"], "text/xml");
+    let request_id = response.headers()["x-amzn-requestid"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body = response.text().await.unwrap();
+    assert_eq!(
+        body,
+        format!(
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>\
+             <Type>Sender</Type><Code>MissingAuthenticationToken</Code>\
+             <Message>Missing Authentication Token</Message></Error>\
+             <RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+    );
+    let log = common::control_get(&endpoint, "requests").await;
+    let entry = &log["requests"][0];
+    assert_eq!(entry["service"], "sts");
+    assert_eq!(entry["operation"], "GetCallerIdentity");
+    assert_eq!(entry["error_code"], "MissingAuthenticationToken");
+    assert_eq!(entry["status"], 403);
+    server.shutdown().await.unwrap();
+}
