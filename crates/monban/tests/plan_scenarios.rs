@@ -359,7 +359,8 @@ mod scenario {
         pub stderr: String,
     }
 
-    /// `monban plan --endpoint-url URL --repo DIR --refresh full` plus `arguments`.
+    /// `monban plan --endpoint-url URL --repo DIR --refresh full` plus `arguments` (which
+    /// may give another `--refresh`).
     pub fn run_plan(repo: &AccessRepo, sandbox: &Sandbox, arguments: &[&str]) -> Run {
         run_plan_as(repo, sandbox, (ACCESS_KEY_ID, SECRET_ACCESS_KEY), arguments)
     }
@@ -391,9 +392,12 @@ mod scenario {
     }
 
     fn run(mut command: Command, repo: &AccessRepo, target: &[&str], arguments: &[&str]) -> Run {
+        command.arg("plan").args(target);
+        // A full read unless the test asks for another refresh mode.
+        if !arguments.contains(&"--refresh") {
+            command.args(["--refresh", "full"]);
+        }
         let output = command
-            .args(["plan", "--refresh", "full"])
-            .args(target)
             .arg("--repo")
             .arg(&repo.root)
             .args(arguments)
@@ -2813,4 +2817,176 @@ fn a_failed_account_creation_is_reported_and_planned_again() {
         scenario::warning(&plan, "account_creation_failed")["severity"],
         "warning"
     );
+}
+
+#[test]
+fn ous_of_the_same_name_under_different_parents_are_told_apart() {
+    let sandbox = Sandbox::start();
+    let mut seed = Seed::standard();
+    seed.0["organizational_units"] = json!([
+        "Products/Shared",
+        "Products/Payments",
+        "Sandbox/Shared/Deep/Deeper/Deepest"
+    ]);
+    let seed = seed
+        .account("shared-tools", "444444444444", Some("Sandbox/Shared"))
+        .account(
+            "deepest",
+            "555555555555",
+            Some("Sandbox/Shared/Deep/Deeper/Deepest"),
+        );
+    sandbox.seed(&seed);
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "monban.yaml",
+        &scenario::settings(EXCLUSIVE).replace(
+            "ous: [Products, Products/Payments, Sandbox]",
+            "ous: [Products/Shared, Products/Payments, Sandbox/Shared/Deep/Deeper/Deepest]",
+        ),
+    );
+    repo.write(
+        "accounts/shared-tools.yaml",
+        "id: \"444444444444\"\nou: Sandbox/Shared\n",
+    );
+    repo.write(
+        "accounts/deepest.yaml",
+        "id: \"555555555555\"\nou: Sandbox/Shared/Deep/Deeper/Deepest\n",
+    );
+    repo.write(
+        "rules/shared.yaml",
+        "- permission_set: ReadOnly\n  principals: [{ group: auditors }]\n  accounts: { ou: \"Sandbox/Shared/**\" }\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        [
+            "create assignment/deepest/ReadOnly/group:auditors (declared)",
+            "create assignment/shared-tools/ReadOnly/group:auditors (declared)",
+        ],
+        "no OU created, no account moved"
+    );
+    assert_eq!(plan["unmanaged"]["ous"], json!([]));
+
+    // The account file names the other `Shared`: a move.
+    repo.write(
+        "accounts/shared-tools.yaml",
+        "id: \"444444444444\"\nou: Products/Shared\n",
+    );
+    let (plan, _) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(
+        find_change(&plan, "account/shared-tools")["fields"],
+        json!([{"field": "ou", "before": "Sandbox/Shared", "after": "Products/Shared"}])
+    );
+}
+
+#[test]
+fn a_permission_set_provisioned_into_more_than_a_page_of_accounts_is_read_whole() {
+    // 105 accounts (ListAccounts pages hold 20, ListAccountsForProvisionedPermissionSet
+    // 100), all granted ReadOnly by one rule, on the embedded sandbox (read unpaced).
+    let accounts = numbered("team-", 105);
+    let mut seed = Seed::standard();
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    for (index, name) in accounts.iter().enumerate() {
+        let id = format!("3{:011}", index + 1);
+        seed = seed
+            .account(name, &id, Some("Products"))
+            .assign(name, "ReadOnly", "group:auditors");
+        repo.write(
+            &format!("accounts/{name}.yaml"),
+            &format!("id: \"{id}\"\nou: Products\n"),
+        );
+    }
+    repo.write(
+        "rules/audit.yaml",
+        "- permission_set: ReadOnly\n  principals: [{ group: auditors }]\n  accounts: { ou: Products }\n",
+    );
+    Sandbox::start_on(&repo.embedded_state()).seed(&seed.assign(
+        "shop-dev",
+        "ReadOnly",
+        "group:auditors",
+    ));
+    let (plan, code) = scenario::plan_json_embedded(&repo, &[]);
+    assert_eq!(code, 0, "{:#}", plan["changes"]);
+
+    // One account file deleted: its access is reported, not removed.
+    repo.remove("accounts/team-103.yaml");
+    let (plan, code) = scenario::plan_json_embedded(&repo, &[]);
+    assert_eq!(code, 0, "{:#}", plan["changes"]);
+    assert_eq!(
+        scenario::unmanaged_assignments(&plan),
+        ["team-103/ReadOnly/group:auditors (undeclared_account)"]
+    );
+}
+
+#[test]
+fn a_targeted_refresh_plans_the_same_as_a_full_read() {
+    // Each repo edit, planned on the cached snapshot plus a targeted re-read, must give the
+    // plan a full read gives.
+    let sandbox = Sandbox::start();
+    sandbox.seed(
+        &Seed::standard()
+            .permission_set(deploy_permission_set(DEPLOY_POLICY))
+            .assign("payments-prod", "ReadOnly", "group:engineers")
+            .assign("payments-prod", "Deploy", "user:carol")
+            .assign("shop-dev", "Deploy", "user:carol"),
+    );
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write("permission-sets/Deploy.yaml", DEPLOY_YAML);
+    repo.write("permission-sets/Deploy.policy.json", DEPLOY_POLICY);
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - group: engineers\n  Deploy:\n    - user: carol\n",
+    );
+    repo.write(
+        "accounts/shop-dev.yaml",
+        "id: \"333333333333\"\nou: Products\naccess:\n  Deploy:\n    - user: carol\n",
+    );
+    let auto = |repo: &AccessRepo| {
+        let run = run_plan(repo, &sandbox, &["--format", "json", "--refresh", "auto"]);
+        let plan: Value = serde_json::from_str(&run.stdout).expect("a JSON plan");
+        (plan, run.stderr)
+    };
+    // A first plan writes the snapshot cache.
+    let (plan, _) = auto(&repo);
+    assert_eq!(changes(&plan), Vec::<String>::new());
+
+    let edits: [(&str, &str); 4] = [
+        (
+            "accounts/shop-dev.yaml",
+            "id: \"333333333333\"\nou: Sandbox\naccess:\n  Deploy:\n    - user: carol\n  ReadOnly:\n    - group: oncall\n",
+        ),
+        (
+            "permission-sets/Deploy.policy.json",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+        ),
+        (
+            "rules/audit.yaml",
+            "- permission_set: Admin\n  principals: [{ group: auditors }]\n  accounts: { ou: \"**\" }\n",
+        ),
+        (
+            "accounts/payments-prod.yaml",
+            "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - group: engineers\n",
+        ),
+    ];
+    for (path, text) in edits {
+        repo.write(path, text);
+        let (targeted, stderr) = auto(&repo);
+        // A rule can reach any account: its edit is read in full, by design.
+        assert_eq!(
+            stderr.contains("Used the cached live state"),
+            !path.starts_with("rules/"),
+            "a targeted refresh after editing {path}: {stderr}"
+        );
+        let (full, _) = plan_json(&repo, &sandbox, &[]);
+        assert_eq!(
+            (changes(&targeted), access(&targeted)),
+            (changes(&full), access(&full)),
+            "after editing {path}"
+        );
+        assert_eq!(
+            targeted["unmanaged"], full["unmanaged"],
+            "after editing {path}"
+        );
+    }
 }
