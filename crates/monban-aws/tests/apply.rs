@@ -862,3 +862,71 @@ async fn account_creations_survive_a_kill() {
         );
     }
 }
+
+/// The realistic profile (AWS's rates, concurrency limits and durations, 20× faster) with
+/// 10 % of requests throttled, 10 % failing with a 5xx and 10 % of writes conflicting: the
+/// example still applies completely (nothing lost), and the request log shows each write
+/// succeeded exactly once (nothing duplicated).
+#[tokio::test]
+async fn under_injected_faults_nothing_is_lost_or_duplicated() {
+    const TIME_SCALE: f64 = 20.0;
+    let server = monban_emulator::Server::start(monban_emulator::Config {
+        profile: monban_emulator::Profile::Realistic,
+        time_scale: TIME_SCALE,
+        seed: Some(20_261_129),
+        ..monban_emulator::Config::default()
+    })
+    .await
+    .expect("the sandbox starts");
+    let endpoint = server.endpoint_url();
+    let clients = monban_aws::connect(
+        &monban_aws::TargetSpec::embedded_sandbox(&endpoint),
+        &monban_aws::ConnectOptions {
+            rate_limits: monban_aws::RateLimits::scaled(TIME_SCALE),
+            ..monban_aws::ConnectOptions::default()
+        },
+    )
+    .await
+    .expect("connects");
+    push_example_directory(&clients).await;
+    seed_example_accounts(&endpoint).await;
+    let (plan, live) = plan(&clients, &example_dir()).await;
+    assert!(plan.applyable);
+    let before = successful(&endpoint).await;
+    let logged_before = request_log(&endpoint).await.len();
+    common::control_post(
+        &endpoint,
+        "faults",
+        &json!({ "global": { "throttle": 0.1, "server_error": 0.1, "conflict": 0.1 } }),
+    )
+    .await;
+    let journal = tempfile::tempdir().expect("a journal dir");
+    let report = apply(&clients, &plan, &live, journal.path()).await;
+    reqwest::Client::new()
+        .delete(format!("{endpoint}/_sandbox/faults"))
+        .send()
+        .await
+        .expect("faults cleared");
+    assert!(
+        report.is_success(),
+        "failed: {:#?}\nskipped: {:#?}",
+        report.failed,
+        report.skipped
+    );
+    assert!(report.retries.throttling > 0, "{:?}", report.retries);
+    assert!(report.retries.server_error > 0, "{:?}", report.retries);
+    assert!(report.retries.conflict + report.retries.concurrent_modification > 0);
+    let log = request_log(&endpoint).await;
+    let injected = log[logged_before..]
+        .iter()
+        .filter(|entry| entry.get("injected").is_some())
+        .count();
+    assert!(injected > 20, "faults were injected: {injected}");
+    let sent = writes(&common::difference(&successful(&endpoint).await, &before));
+    assert_eq!(
+        sent,
+        example_writes(&plan),
+        "every write succeeded exactly once"
+    );
+    assert_converged(&clients, &example_dir()).await;
+}

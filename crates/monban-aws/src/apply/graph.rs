@@ -87,17 +87,12 @@ pub(crate) enum TaskKind {
         account: Ref,
         principal_kind: PrincipalKind,
         principal_id: String,
-        /// Whether this may create the permission set's role in the account (the pair is
-        /// not provisioned yet): then it takes the account's role lock.
-        role_lock: bool,
     },
     DeleteAssignment {
         permission_set_arn: String,
         account_id: String,
         principal_kind: PrincipalKind,
         principal_id: String,
-        /// Whether this may delete the role (no assignment stays on the pair).
-        role_lock: bool,
     },
     DeletePermissionSet {
         arn: String,
@@ -377,15 +372,7 @@ pub(crate) fn build(plan: &Plan, live: &LiveState) -> Vec<Task> {
             (Address::Assignment { .. }, Some(Resource::Assignment(before)), _)
                 if change.action == Action::Delete =>
             {
-                plan_assignment_deletion(
-                    &mut builder,
-                    live,
-                    plan,
-                    index,
-                    address,
-                    before,
-                    &change.cause,
-                );
+                plan_assignment_deletion(&mut builder, index, address, before, &change.cause);
             }
             _ => {
                 builder.push(invalid(
@@ -685,13 +672,6 @@ fn plan_assignment_creation(
             Ref::Task(task)
         }
     };
-    let provisioned = match (&permission_set, &account) {
-        (Ref::Known(arn), Ref::Known(id)) => live
-            .provisioned
-            .iter()
-            .any(|pair| &pair.permission_set_arn == arn && &pair.account_id == id),
-        _ => false,
-    };
     let task = builder.push(Task {
         change: index,
         address: address.clone(),
@@ -702,7 +682,6 @@ fn plan_assignment_creation(
             account,
             principal_kind: after.principal.kind,
             principal_id,
-            role_lock: !provisioned,
         },
         deps,
     });
@@ -720,8 +699,6 @@ fn plan_assignment_creation(
 
 fn plan_assignment_deletion(
     builder: &mut Builder,
-    live: &LiveState,
-    plan: &Plan,
     index: usize,
     address: &Address,
     before: &AssignmentState,
@@ -763,14 +740,6 @@ fn plan_assignment_deletion(
             }
         }
     }
-    let live_count = live
-        .assignments
-        .iter()
-        .filter(|assignment| {
-            assignment.permission_set_arn == arn && assignment.account_id == account_id
-        })
-        .count();
-    let (deleted, created) = pair_changes(plan, &before.permission_set, &before.account.name);
     let task = builder.push(Task {
         change: index,
         address: address.clone(),
@@ -781,7 +750,6 @@ fn plan_assignment_deletion(
             account_id,
             principal_kind: before.principal.kind,
             principal_id,
-            role_lock: created == 0 && deleted >= live_count,
         },
         deps,
     });

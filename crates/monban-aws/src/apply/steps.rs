@@ -91,7 +91,6 @@ pub(crate) async fn run(context: &Context<'_>, task: &Task, record: &StepRecord)
             account,
             principal_kind,
             principal_id,
-            role_lock,
         } => {
             let arn = context.resolve(permission_set)?;
             let account_id = context.resolve(account)?;
@@ -101,14 +100,13 @@ pub(crate) async fn run(context: &Context<'_>, task: &Task, record: &StepRecord)
                 principal_kind: *principal_kind,
                 principal_id,
             };
-            change_assignment(context, task, record, &assignment, true, *role_lock).await
+            change_assignment(context, task, record, &assignment, true).await
         }
         TaskKind::DeleteAssignment {
             permission_set_arn,
             account_id,
             principal_kind,
             principal_id,
-            role_lock,
         } => {
             let assignment = Assignment {
                 arn: permission_set_arn,
@@ -116,7 +114,7 @@ pub(crate) async fn run(context: &Context<'_>, task: &Task, record: &StepRecord)
                 principal_kind: *principal_kind,
                 principal_id,
             };
-            change_assignment(context, task, record, &assignment, false, *role_lock).await
+            change_assignment(context, task, record, &assignment, false).await
         }
         TaskKind::DeletePermissionSet { arn } => delete_permission_set(context, task, arn).await,
         TaskKind::Invalid { message } => Err(StepError::other("apply", message.clone()).into()),
@@ -1434,7 +1432,6 @@ async fn change_assignment(
     record: &StepRecord,
     assignment: &Assignment<'_>,
     create: bool,
-    role_lock: bool,
 ) -> StepResult {
     let (kind, operation) = if create {
         (AsyncKind::AssignmentCreation, "CreateAccountAssignment")
@@ -1444,11 +1441,8 @@ async fn change_assignment(
     let label = poll::kind_operation(kind);
     let pair = task.pair.clone().unwrap_or_default();
     let _pair = context.pair_lock(&pair).await;
-    let _role = if role_lock {
-        Some(context.role_lock(assignment.account_id).await)
-    } else {
-        None
-    };
+    // Every assignment change updates the account's roles: one at a time per account.
+    let _role = context.role_lock(assignment.account_id).await;
     let semaphore = if create {
         &context.assignment_creations
     } else {
