@@ -742,3 +742,39 @@ async fn a_fourth_concurrent_account_closure_is_refused_in_the_realistic_profile
     }
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_sixth_create_account_in_progress_is_a_constraint_violation_under_the_rate_limit() {
+    // CreateAccount is limited to 0.1/s (burst 3) and to 5 in progress; with accounts taking
+    // 300 s (scaled by 100: 3 s) the sixth request within the rate meets the second limit.
+    let (server, sdk) = common::start_with(Config {
+        async_duration: Some(Duration::from_mins(5)),
+        ..realistic(100.0)
+    })
+    .await;
+    let client = Organizations::new(&sdk);
+    let create = |index: usize| {
+        client
+            .create_account()
+            .email(format!("new{index}@example.com"))
+            .account_name(format!("new{index}"))
+            .send()
+    };
+    for index in 0..5 {
+        create(index).await.unwrap();
+        // 0.1/s × 100 = one token every 100 ms.
+        tokio::time::sleep(Duration::from_millis(120)).await;
+    }
+    let error = create(5).await.unwrap_err().into_service_error();
+    let aws_sdk_organizations::operation::create_account::CreateAccountError::ConstraintViolationException(
+        exception,
+    ) = error
+    else {
+        panic!("{error:?}")
+    };
+    assert_eq!(
+        exception.reason(),
+        Some(&aws_sdk_organizations::types::ConstraintViolationExceptionReason::AccountCreationRateLimitExceeded)
+    );
+    server.shutdown().await.unwrap();
+}
