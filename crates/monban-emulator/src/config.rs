@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::baseline::BaselinePolicy;
 use crate::faults::FaultSettings;
 
 /// The management account's documented default access key id.
@@ -191,6 +192,10 @@ pub struct Config {
     /// Seeds the id generator of a fresh World (reproducible ids) and the fault injector
     /// (reproducible faults); random when `None`.
     pub seed: Option<u64>,
+    /// The account baseline: IAM customer managed policies that exist in every member
+    /// account (created at start for the accounts there are and for every account that
+    /// joins later). Empty by default. See [`crate::baseline`].
+    pub account_baseline: Vec<BaselinePolicy>,
 }
 
 impl Default for Config {
@@ -208,6 +213,7 @@ impl Default for Config {
             faults: FaultSettings::default(),
             account_quota: DEFAULT_ACCOUNT_QUOTA,
             seed: None,
+            account_baseline: Vec::new(),
         }
     }
 }

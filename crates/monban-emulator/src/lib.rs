@@ -23,6 +23,7 @@
 mod admission;
 pub mod async_operation;
 pub mod auth;
+pub mod baseline;
 pub mod clock;
 pub mod config;
 mod control;
@@ -36,6 +37,7 @@ mod server;
 pub mod services;
 pub mod world;
 
+pub use baseline::BaselinePolicy;
 pub use config::{AsyncDurations, Config, ManagementCredentials, Profile};
 pub use control::{SeedAccount, SeedCredential, SeedGroup, SeedRequest, SeedResult, SeedUser};
 pub use engine::RequestLogEntry;
