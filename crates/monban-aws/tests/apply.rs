@@ -930,3 +930,77 @@ async fn under_injected_faults_nothing_is_lost_or_duplicated() {
     );
     assert_converged(&clients, &example_dir()).await;
 }
+
+/// A permission set edited and restored behind monban's back: its content matches the
+/// repo, but the roles are outdated (`LATEST_PERMISSION_SET_NOT_PROVISIONED`) in every
+/// account; the plan's `provision` change re-provisions exactly those accounts.
+#[tokio::test]
+async fn outdated_roles_are_reprovisioned() {
+    let (server, clients) = common::sandbox().await;
+    let endpoint = server.endpoint_url();
+    seed_people(&endpoint).await;
+    let repo = Repo::new(&[
+        ("monban.yaml", SETTINGS),
+        ("groups.yaml", GROUPS),
+        (
+            "permission-sets/Reader.yaml",
+            "managed_policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]\n",
+        ),
+        (
+            "accounts/one.yaml",
+            "access:\n  Reader: [{ group: devs }]\n",
+        ),
+        (
+            "accounts/two.yaml",
+            "access:\n  Reader: [{ group: devs }, { group: admins }]\n",
+        ),
+        (
+            "accounts/three.yaml",
+            "access:\n  Reader: [{ group: auditors }]\n",
+        ),
+    ]);
+    let journal = tempfile::tempdir().expect("a journal dir");
+    plan_and_apply(&clients, repo.path(), journal.path()).await;
+    let live = monban_aws::read_live_state(&clients)
+        .await
+        .expect("reads")
+        .state;
+    let instance = live.instance.clone().expect("an instance");
+    let reader = live
+        .permission_sets
+        .iter()
+        .find(|set| set.name == "Reader")
+        .expect("Reader")
+        .arn
+        .clone();
+    let extra = "arn:aws:iam::aws:policy/SecurityAudit";
+    clients
+        .sso_admin()
+        .attach_managed_policy_to_permission_set()
+        .instance_arn(&instance.arn)
+        .permission_set_arn(&reader)
+        .managed_policy_arn(extra)
+        .send()
+        .await
+        .expect("attached by hand");
+    clients
+        .sso_admin()
+        .detach_managed_policy_from_permission_set()
+        .instance_arn(&instance.arn)
+        .permission_set_arn(&reader)
+        .managed_policy_arn(extra)
+        .send()
+        .await
+        .expect("and detached again");
+    let before = successful(&endpoint).await;
+    let (plan, _) = plan_and_apply(&clients, repo.path(), journal.path()).await;
+    assert_eq!(plan.changes.len(), 1, "{:#?}", plan.changes);
+    assert_eq!(plan.changes[0].action, Action::Provision);
+    assert_eq!(plan.changes[0].provision.len(), 3);
+    let sent = writes(&common::difference(&successful(&endpoint).await, &before));
+    assert_eq!(
+        sent,
+        BTreeMap::from([("sso-admin:ProvisionPermissionSet".to_owned(), 3)])
+    );
+    assert_converged(&clients, repo.path()).await;
+}
