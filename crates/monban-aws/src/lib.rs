@@ -65,7 +65,9 @@ pub use apply::{
 pub use error::AwsError;
 pub use idp::{ProvisionReport, provision_directory};
 pub use limits::RateLimits;
-pub use read::{LiveRead, ReadParts, read_live_state, read_live_state_parts};
+pub use read::{
+    LiveRead, ReadParts, read_live_state, read_live_state_parts, wait_for_account_creations,
+};
 pub use refresh::{RefreshScope, refresh};
 pub use snapshot::{SNAPSHOT_FILE, load_snapshot, save_snapshot, snapshot_path};
 pub use stats::ReadStats;

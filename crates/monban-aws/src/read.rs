@@ -500,6 +500,35 @@ pub(crate) async fn read_account_tags(
     Ok(tags.into_iter().map(|tag| (tag.key, tag.value)).collect())
 }
 
+/// Waits until no `CreateAccount` request of the organization is `IN_PROGRESS` (polling
+/// `ListCreateAccountStatus` with backoff from 1 s to 5 s, within its rate), or `timeout`
+/// passes. Returns how many were in progress at the start.
+///
+/// `monban apply` calls it before re-planning after an interrupted apply: an account still
+/// being created is planned as "being created" with nothing else, so its move, tags and
+/// assignments would only be planned by yet another run.
+pub async fn wait_for_account_creations(
+    clients: &Clients,
+    timeout: std::time::Duration,
+) -> Result<usize, AwsError> {
+    let started = std::time::Instant::now();
+    let in_progress = |creations: &[LiveAccountCreation]| {
+        creations
+            .iter()
+            .filter(|creation| creation.state == LiveCreationState::InProgress)
+            .count()
+    };
+    let at_start = in_progress(&read_account_creations(clients).await?);
+    let mut remaining = at_start;
+    let mut delay = std::time::Duration::from_secs(1);
+    while remaining > 0 && started.elapsed() < timeout {
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(std::time::Duration::from_secs(5));
+        remaining = in_progress(&read_account_creations(clients).await?);
+    }
+    Ok(at_start)
+}
+
 async fn read_account_creations(clients: &Clients) -> Result<Vec<LiveAccountCreation>, AwsError> {
     use aws_sdk_organizations::types::CreateAccountState;
     let statuses = paginate(

@@ -39,8 +39,12 @@ pub enum Command {
     /// Compare the repo with the live organization: who gains or loses which permission set
     /// on which account, and every resource change. Changes nothing.
     Plan(PlanArgs),
-    /// Show monban on a fresh built-in sandbox: the example organization's IdP directory is
-    /// pushed into it and the plan for the example repo is printed. Needs no AWS account.
+    /// Make the target match the repo: plan, confirm, apply — or apply a saved plan after
+    /// checking it is still current. Resumes an interrupted apply without repeating work.
+    Apply(ApplyArgs),
+    /// Show monban's whole loop on a fresh built-in sandbox: the example organization's IdP
+    /// directory is pushed into it, the example repo planned and applied, planned again, and
+    /// a pull request's plan shown as a reviewer sees it. Needs no AWS account.
     Demo(DemoArgs),
 }
 
@@ -91,6 +95,31 @@ pub struct PlanArgs {
     pub today: Option<String>,
 }
 
+/// `monban apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `monban plan --out FILE`; refused if the live state it was made from
+    /// changed, or if it was made for another target or by another monban version.
+    #[arg(value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Apply without asking for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Apply even when the plan removes more than `safety.max_removals`.
+    #[arg(long)]
+    pub allow_mass_removal: bool,
+    /// Print the API calls of the read (stderr).
+    #[arg(long)]
+    pub stats: bool,
+    /// The date (YYYY-MM-DD, UTC) that counts as today for expired grants; for tests.
+    #[arg(long, value_name = "DATE", hide = true, env = "MONBAN_TODAY")]
+    pub today: Option<String>,
+}
+
 /// The views of a plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PlanFormat {
@@ -124,9 +153,12 @@ pub struct DemoArgs {
     /// Keep the sandbox's state here (default: a temporary directory, removed at exit).
     #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
-    /// How to show the plan.
+    /// How to show the first plan.
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
+    /// Stop after the first plan (apply nothing).
+    #[arg(long)]
+    pub plan_only: bool,
     /// The date (YYYY-MM-DD, UTC) that counts as today for expired grants; for tests.
     #[arg(long, value_name = "DATE", hide = true, env = "MONBAN_TODAY")]
     pub today: Option<String>,

@@ -58,6 +58,16 @@ impl Printer {
         anstream::eprintln!("{line}");
     }
 
+    /// A question on stderr, without a newline (the answer is typed after it).
+    #[expect(
+        clippy::unused_self,
+        reason = "every print goes through the Printer value, the one place to redirect or silence output"
+    )]
+    pub fn prompt(&self, question: impl Display) {
+        anstream::eprint!("{question}");
+        let _ = std::io::Write::flush(&mut std::io::stderr());
+    }
+
     /// An error with its chain of causes, as `error:` then `Caused by:` lines, then an
     /// optional `hint:` line.
     #[expect(
@@ -71,6 +81,77 @@ impl Printer {
         }
         if let Some(hint) = hint {
             anstream::eprintln!("hint: {hint}");
+        }
+    }
+}
+
+/// Progress of a long operation (an apply) on stderr: a bar on a terminal, a plain log
+/// line per notable step otherwise (CI logs must not fill with redraws).
+#[derive(Debug)]
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    /// Without a bar: the last `done` count logged, to log at most every tenth of the work.
+    last_logged: std::cell::Cell<u64>,
+    total: u64,
+}
+
+impl Printer {
+    /// Starts a progress display for `total` operations.
+    #[expect(
+        clippy::unused_self,
+        reason = "every print goes through the Printer value, the one place to redirect or silence output"
+    )]
+    pub fn progress(&self, total: u64) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
+                )
+                // The template is a literal that is known to parse.
+                .expect("a valid progress template"),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        });
+        Progress {
+            bar,
+            last_logged: std::cell::Cell::new(0),
+            total,
+        }
+    }
+}
+
+impl Progress {
+    /// Updates the counts: operations done, in flight, and retries so far.
+    pub fn update(&self, done: u64, in_flight: u64, retried: u64, failed: u64) {
+        let message = format!("done · {in_flight} in flight · {retried} retried · {failed} failed");
+        if let Some(bar) = &self.bar {
+            bar.set_position(done);
+            bar.set_message(message);
+        } else {
+            let step = (self.total / 10).max(1);
+            if done >= self.last_logged.get() + step
+                || (done == self.total && done != self.last_logged.get())
+            {
+                self.last_logged.set(done);
+                anstream::eprintln!("apply: {done}/{} {message}", self.total);
+            }
+        }
+    }
+
+    /// A line above the bar (or a plain line).
+    pub fn line(&self, line: impl Display) {
+        match &self.bar {
+            Some(bar) => bar.println(line.to_string()),
+            None => anstream::eprintln!("{line}"),
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }

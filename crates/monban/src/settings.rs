@@ -7,8 +7,8 @@ use anyhow::Context as _;
 use monban_config::model::Until;
 
 use crate::cli::{
-    OutputFormat, PlanArgs, PlanFormat, RefreshMode, SchemaArgs, SchemaKind, ShowAccountArgs,
-    ShowArgs, ShowWhoArgs, ValidateArgs,
+    ApplyArgs, OutputFormat, PlanArgs, PlanFormat, RefreshMode, SchemaArgs, SchemaKind,
+    ShowAccountArgs, ShowArgs, ShowWhoArgs, ValidateArgs,
 };
 
 /// Where the access repo is, and how to show its files' paths to the user.
@@ -202,6 +202,46 @@ impl PlanSettings {
             allow_mass_removal: args.allow_mass_removal,
             changed_since: args.changed_since,
             refresh: args.refresh,
+        })
+    }
+
+    /// The planner's context for a target.
+    #[must_use]
+    pub fn context(&self, choice: &crate::target::TargetChoice) -> monban_plan::PlanContext {
+        monban_plan::PlanContext {
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            allow_mass_removal: self.allow_mass_removal,
+            ..monban_plan::PlanContext::new(self.load_options.today, choice.endpoint())
+        }
+    }
+}
+
+/// `monban apply`.
+#[derive(Debug, Clone)]
+pub struct ApplySettings {
+    pub repo: RepoLocation,
+    pub load_options: monban_config::LoadOptions,
+    pub plan_file: Option<PathBuf>,
+    pub sandbox: bool,
+    pub endpoint_url: Option<String>,
+    pub auto_approve: bool,
+    pub allow_mass_removal: bool,
+    pub stats: bool,
+}
+
+impl ApplySettings {
+    pub fn resolve(args: ApplyArgs) -> anyhow::Result<Self> {
+        let repo = RepoLocation::resolve(args.repo.repo.as_deref())?;
+        let load_options = load_options(args.today.as_deref(), None)?;
+        Ok(Self {
+            repo,
+            load_options,
+            plan_file: args.plan,
+            sandbox: args.target.sandbox,
+            endpoint_url: args.target.endpoint_url,
+            auto_approve: args.auto_approve,
+            allow_mass_removal: args.allow_mass_removal,
+            stats: args.stats,
         })
     }
 

@@ -62,7 +62,7 @@ fn demo_prints_the_per_person_plan_from_any_directory_with_an_empty_home() {
     let home = tempfile::tempdir().expect("a temporary directory");
     let output = monban(home.path())
         .current_dir(home.path())
-        .arg("demo")
+        .args(["demo", "--plan-only"])
         .assert()
         .success()
         .stderr(predicate::str::contains(

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::ExitStatus;
-use crate::cli::DemoArgs;
+use crate::cli::{DemoArgs, PlanFormat};
 use crate::commands::plan::{
     Planned, load_valid_directory, load_valid_repo, plan_with, print_plan, runtime,
 };
@@ -72,27 +72,119 @@ pub fn demo(args: &DemoArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     };
 
     printer.log(format!(
-        "monban demo: planning {} against a fresh built-in sandbox (no AWS account involved).",
+        "monban demo: {} against a fresh built-in sandbox (no AWS account involved).",
         describe(args.repo.as_deref())
     ));
-    let (report, Planned { plan, .. }) =
-        runtime()?.block_on(with_target(&choice, async |clients| {
-            let report = monban_aws::provision_directory(clients, &directory)
-                .await
-                .context("could not push the IdP directory into the sandbox")?;
-            let planned = plan_with(clients, &repo, None, &context).await?;
-            Ok((report, planned))
-        }))?;
-    printer.log(provision_summary(&report, &choice));
-    printer.log("");
-    print_plan(printer, &plan, &choice, args.format);
-    if args.format == crate::cli::PlanFormat::Human {
-        printer.log("");
-        printer.log(
-            "Nothing was applied. Try `monban init --example DIR` to get these files, then `monban plan --repo DIR`.",
+    let example = args.repo.is_none();
+    let journal_dir = scratch.path().join("journal");
+    runtime()?.block_on(with_target(&choice, async |clients| {
+        let report = monban_aws::provision_directory(clients, &directory)
+            .await
+            .context("could not push the IdP directory into the sandbox")?;
+        printer.log(provision_summary(&report, &choice));
+
+        heading(printer, "1. The plan: the repo against the fresh organization");
+        let Planned { plan, live, .. } = plan_with(clients, &repo, None, &context).await?;
+        print_plan(printer, &plan, &choice, args.format);
+        if args.plan_only {
+            printer.log("");
+            printer.log(
+                "Nothing was applied (--plan-only). Try `monban init --example DIR` to get these files, then `monban plan --repo DIR`.",
+            );
+            return Ok(());
+        }
+        if !plan.applyable {
+            anyhow::bail!("the plan cannot be applied as it stands (see above)");
+        }
+
+        heading(printer, "2. Apply");
+        let mut journal = monban_aws::Journal::open(&journal_dir)
+            .context("could not open the apply journal")?;
+        let report = apply_with_progress(printer, clients, &plan, &live, &mut journal).await?;
+        if !report.is_success() {
+            anyhow::bail!("the demo's apply did not complete (see above)");
+        }
+
+        heading(printer, "3. Plan again: AWS now matches the repo");
+        let Planned { plan, .. } = plan_with(clients, &repo, None, &context).await?;
+        print_plan(printer, &plan, &choice, PlanFormat::Human);
+
+        if !example {
+            return Ok(());
+        }
+        heading(
+            printer,
+            "4. A pull request: a joiner, a leaver and an expiring grant on harbor-prod — the plan as the reviewer sees it (Markdown)",
         );
-    }
+        let edited = pull_request_edit(&repo_root, options.today)?;
+        printer.log(format!("Changed {edited}."));
+        let Some(changed) = load_valid_repo(&location, &options, printer)? else {
+            anyhow::bail!("the demo's edit left the example repo invalid");
+        };
+        let Planned { plan, .. } = plan_with(clients, &changed, None, &context).await?;
+        print_plan(printer, &plan, &choice, PlanFormat::Markdown);
+        Ok(())
+    }))?;
+    printer.log("");
+    printer.log(
+        "That was the whole loop, on a sandbox that is gone now. Your own: `monban init --example DIR`, then `monban sandbox provision-idp DIR/directory.yaml --repo DIR`, `monban plan --repo DIR`, `monban apply --repo DIR`.",
+    );
     Ok(ExitStatus::Success)
+}
+
+fn heading(printer: &Printer, title: &str) {
+    printer.log("");
+    printer.log(format!("── {title} ──"));
+    printer.log("");
+}
+
+/// Applies `plan`, showing progress, then the summary.
+async fn apply_with_progress(
+    printer: &Printer,
+    clients: &monban_aws::Clients,
+    plan: &monban_plan::Plan,
+    live: &monban_model::LiveState,
+    journal: &mut monban_aws::Journal,
+) -> anyhow::Result<monban_aws::ApplyReport> {
+    let observer =
+        crate::commands::apply::ProgressObserver::new(printer.progress(plan.changes.len() as u64));
+    let report = monban_aws::apply(
+        clients,
+        plan,
+        live,
+        journal,
+        &monban_aws::ApplyOptions::default(),
+        &observer,
+    )
+    .await
+    .context("the apply stopped")?;
+    observer.finish();
+    crate::commands::apply::print_report(printer, &report);
+    Ok(report)
+}
+
+/// The pull request of the demo, on `accounts/harbor-prod.yaml`: Tomas Novak (a leaver) loses
+/// his direct grant, Sofia Rossi (a contractor joining Harbor) gains read-only access, and
+/// Maya Cohen gets `PowerUser` for two weeks. Returns the changed file.
+fn pull_request_edit(repo_root: &Path, today: jiff::civil::Date) -> anyhow::Result<String> {
+    const FILE: &str = "accounts/harbor-prod.yaml";
+    let path = repo_root.join(FILE);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("could not read {}", path.display()))?;
+    let until = today
+        .checked_add(jiff::Span::new().days(14))
+        .context("today + 14 days is out of range")?;
+    let edited = text.replace(
+        "    - user: tomas.novak@example.com\n",
+        &format!(
+            "    # Contractor for the loyalty programme rewrite.\n    - user: sofia.rossi@example.com\n  PowerUser:\n    - user: maya.cohen@example.com\n      until: {until}\n      reason: CHG-3107 loyalty database migration\n"
+        ),
+    );
+    if edited == text {
+        anyhow::bail!("{FILE} in the example no longer has the line the demo edits");
+    }
+    std::fs::write(&path, edited).with_context(|| format!("could not write {}", path.display()))?;
+    Ok(FILE.to_owned())
 }
 
 fn describe(repo: Option<&Path>) -> String {

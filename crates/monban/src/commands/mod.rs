@@ -1,5 +1,6 @@
 //! One module per command. Each resolves its settings from the parsed flags and runs.
 
+pub mod apply;
 mod demo;
 mod init;
 pub mod plan;
@@ -14,7 +15,8 @@ use crate::ExitStatus;
 use crate::cli::{Cli, Command, SandboxCommand, ShowCommand};
 use crate::printer::Printer;
 use crate::settings::{
-    PlanSettings, SchemaSettings, ShowAccountSettings, ShowWhoSettings, ValidateSettings,
+    ApplySettings, PlanSettings, SchemaSettings, ShowAccountSettings, ShowWhoSettings,
+    ValidateSettings,
 };
 
 pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
@@ -31,6 +33,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         }
         Command::Init(args) => init::init(&args.dir, args.example, printer),
         Command::Plan(args) => plan::plan(&PlanSettings::resolve(args)?, printer),
+        Command::Apply(args) => apply::apply(&ApplySettings::resolve(args)?, printer),
         Command::Demo(args) => demo::demo(&args, printer),
         Command::Sandbox(SandboxCommand::ProvisionIdp(args)) => {
             sandbox::provision_idp(&args, printer)

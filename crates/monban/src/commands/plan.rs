@@ -21,6 +21,8 @@ pub struct Planned {
     pub stats: monban_aws::ReadStats,
     /// How the live state was obtained (full read, or cached snapshot + targeted refresh).
     pub read_note: String,
+    /// The live state the plan was computed from.
+    pub live: LiveState,
 }
 
 /// Where the snapshot cache is and how to use it.
@@ -149,6 +151,7 @@ pub async fn plan_with(
         plan,
         stats: read.stats,
         read_note,
+        live: read.state,
     })
 }
 
