@@ -2286,14 +2286,13 @@ fn more_than_a_page_of_undeclared_permission_sets_is_read_whole() {
 // ---------------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "gap: the sandbox has no STS yet (sandbox part 2), so with --endpoint-url monban-aws \
-            cannot learn the caller's account and assumes the management account \
-            (CallerSource::AssumedManagement): a delegated administrator's plan is not flagged"]
 fn a_delegated_administrator_cannot_change_access_to_the_management_account() {
+    // payments-prod's keys, registered as Identity Center's delegated administrator; monban
+    // learns the caller's account through STS GetCallerIdentity.
     let sandbox = Sandbox::start();
     sandbox.seed(
         &Seed::standard()
-            .account("org-management-placeholder", "999999999999", None)
+            .assign("management", "ReadOnly", "group:auditors")
             .credentials("AKIADELEGATED0000001", "delegated-secret", "222222222222"),
     );
     let organizations = sandbox.organizations();
@@ -2322,11 +2321,16 @@ fn a_delegated_administrator_cannot_change_access_to_the_management_account() {
     );
     repo.write(
         "accounts/management.yaml",
-        "id: \"111111111111\"\naccess:\n  Admin:\n    - group: admins\n",
+        "id: \"111111111111\"\naccess:\n  Admin:\n    - group: admins\n  ReadOnly:\n    - group: auditors\n",
     );
     repo.write(
         "accounts/shop-dev.yaml",
-        "id: \"333333333333\"\nou: Products\naccess:\n  Admin:\n    - group: admins\n",
+        "id: \"333333333333\"\nou: Products\naccess:\n  Admin:\n    - group: admins\n  ReadOnly:\n    - group: auditors\n",
+    );
+    // ReadOnly, provisioned into the management account, is edited too.
+    repo.write(
+        "permission-sets/ReadOnly.yaml",
+        "description: Read-only access, audited\nmanaged_policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]\n",
     );
     let run = scenario::run_plan_as(
         &repo,
@@ -2341,9 +2345,20 @@ fn a_delegated_administrator_cannot_change_access_to_the_management_account() {
     assert_eq!(
         changes(&plan),
         [
+            "update permission_set/ReadOnly (declared)",
             "create assignment/management/Admin/group:admins (declared)",
             "create assignment/shop-dev/Admin/group:admins (declared)",
+            "create assignment/shop-dev/ReadOnly/group:auditors (declared)",
         ]
+    );
+    assert_eq!(
+        find_change(&plan, "permission_set/ReadOnly")["blocked_by"],
+        json!([{"kind": "management_account_from_delegated_admin"}]),
+        "re-provisioning into the management account"
+    );
+    assert_eq!(
+        scenario::warning(&plan, "management_account_from_delegated_admin")["severity"],
+        "error"
     );
     assert_eq!(
         find_change(&plan, "assignment/management/Admin/group:admins")["blocked_by"],
@@ -2352,6 +2367,19 @@ fn a_delegated_administrator_cannot_change_access_to_the_management_account() {
     assert_eq!(
         find_change(&plan, "assignment/shop-dev/Admin/group:admins")["blocked_by"],
         json!([])
+    );
+
+    // The management account's own keys plan the same changes, none blocked.
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(plan["target"]["delegated_admin"], false);
+    assert_eq!(changes(&plan).len(), 4);
+    assert!(
+        plan["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .all(|change| change["blocked_by"] == json!([]))
     );
 }
 
