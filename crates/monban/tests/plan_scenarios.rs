@@ -3191,3 +3191,87 @@ fn an_undeclared_permission_set_still_provisioned_somewhere_is_not_deleted_blind
         plan["warnings"]
     );
 }
+
+#[test]
+fn names_with_spaces_and_accents_resolve_and_empty_tag_values_compare_equal() {
+    let sandbox = Sandbox::start();
+    let mut seed = Seed::standard()
+        .user("josé@example.com")
+        .group("Équipe Sécurité", &["josé@example.com".to_owned()])
+        .assign("payments-prod", "ReadOnly", "group:Équipe Sécurité");
+    seed.0["accounts"][0]["tags"] = json!({"cost-center": "", "env": "prod"});
+    sandbox.seed(&seed);
+    let repo = AccessRepo::standard(EXCLUSIVE);
+    repo.write(
+        "groups.yaml",
+        "groups: [engineers, \"Équipe Sécurité\"]\nusers: [\"josé@example.com\"]\n",
+    );
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\ntags: { cost-center: , env: prod }\naccess:\n  ReadOnly:\n    - group: Équipe Sécurité\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 0, "{:#}", plan["changes"]);
+
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\ntags: { cost-center: , env: prod }\naccess:\n  Admin:\n    - user: josé@example.com\n  ReadOnly:\n    - group: Équipe Sécurité\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        ["create assignment/payments-prod/Admin/user:josé@example.com (declared)"]
+    );
+    assert_eq!(
+        access(&plan),
+        [
+            "josé@example.com + payments-prod/Admin via user:josé@example.com [accounts/payments-prod.yaml]"
+        ]
+    );
+}
+
+#[test]
+fn orphaned_and_expired_removals_count_against_max_removals() {
+    let sandbox = Sandbox::start();
+    let seeded = sandbox.seed(
+        &Seed::standard()
+            .user("zoe")
+            .assign("payments-prod", "ReadOnly", "user:zoe")
+            .assign("payments-prod", "ReadOnly", "user:carol"),
+    );
+    let zoe = seeded["users"]["zoe"].as_str().expect("an id").to_owned();
+    let identity_store_id = sandbox.health()["identity_store_id"]
+        .as_str()
+        .expect("an identity store")
+        .to_owned();
+    scenario::block_on(
+        sandbox
+            .identity_store()
+            .delete_user()
+            .identity_store_id(identity_store_id)
+            .user_id(&zoe)
+            .send(),
+    )
+    .expect("DeleteUser");
+    let repo = AccessRepo::standard("  exclusive: false\n  max_removals: 1\n");
+    repo.write(
+        "accounts/payments-prod.yaml",
+        "id: \"222222222222\"\nou: Products/Payments\naccess:\n  ReadOnly:\n    - user: carol\n      until: 2026-11-28\n",
+    );
+    let (plan, code) = plan_json(&repo, &sandbox, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        changes(&plan),
+        [
+            // By address: an orphan (no name) sorts first.
+            format!("delete assignment/payments-prod/ReadOnly/user:<deleted {zoe}> (orphaned)"),
+            "delete assignment/payments-prod/ReadOnly/user:carol (expired until 2026-11-28)"
+                .to_owned(),
+        ]
+    );
+    assert_eq!(
+        scenario::warning(&plan, "mass_removal")["severity"],
+        "error"
+    );
+}
