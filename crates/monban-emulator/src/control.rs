@@ -13,6 +13,8 @@
 //!   its owner's access key (rules in `services::organizations::standalone`).
 //! - `POST /_sandbox/handshakes/{id}/accept|decline` — answer an invitation as the invited
 //!   account's owner would.
+//! - `GET|POST /_sandbox/account-baseline` — the customer managed policies every member
+//!   account has (`control/baseline.rs`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -35,6 +37,7 @@ use crate::services::organizations::state::JoinedMethod;
 use crate::services::sso_admin::seed::{self as sso_admin_seed, SeedAssignment, SeedPermissionSet};
 use crate::world::World;
 
+mod baseline;
 mod faults;
 
 pub(crate) fn router() -> Router<Arc<Engine>> {
@@ -51,6 +54,10 @@ pub(crate) fn router() -> Router<Arc<Engine>> {
                 .delete(faults::clear_faults),
         )
         .route("/profile", get(faults::profile))
+        .route(
+            "/account-baseline",
+            get(baseline::get_baseline).post(baseline::set_baseline),
+        )
         .route("/standalone-accounts", post(create_standalone_account))
         .route(
             "/handshakes/{handshake_id}/{answer}",
@@ -577,6 +584,12 @@ fn apply_seed(world: &mut World, request: SeedRequest) -> Result<SeedResult, Str
     }
     // IAM first: provisioning seeded assignments may need the accounts' policies.
     crate::services::iam::seed::apply(world, request.iam)?;
+    // Then the account baseline for the seeded accounts (after the IAM seed, so a policy
+    // seeded by name is the account's and the baseline leaves it alone).
+    let seeded_accounts: Vec<String> = result.accounts.values().cloned().collect();
+    for account_id in &seeded_accounts {
+        crate::baseline::apply_to_account(world, account_id, now);
+    }
     let sso_admin = sso_admin_seed::apply(world, request.permission_sets, request.assignments)?;
     result.permission_sets = sso_admin.permission_sets;
     result.assignments = sso_admin.assignments;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::baseline::{self, BaselinePolicy};
 use crate::config::{Config, Settings, scale_duration};
 use crate::faults::{FaultInjector, FaultSettings, Injected};
 use crate::limits::RateLimiter;
@@ -81,6 +82,8 @@ pub(crate) struct Engine {
     faults: Mutex<FaultInjector>,
     /// The seed faults are decided from when none is given.
     fault_seed: u64,
+    /// The account baseline in force when the server started (reset restores it).
+    baseline_at_start: Vec<BaselinePolicy>,
     config: Config,
 }
 
@@ -99,6 +102,15 @@ impl Engine {
         };
         let mut world = loaded.unwrap_or_else(|| World::fresh(&config));
         world.install_management_credentials(&config);
+        // A configured baseline replaces the stored one; without one the stored baseline
+        // (set at an earlier start or through the control API) stays. Either way it is
+        // applied again: accounts that lack a policy of it get it now.
+        if !config.account_baseline.is_empty() {
+            world.account_baseline.clone_from(&config.account_baseline);
+        }
+        let now = world.clock.now();
+        baseline::apply_to_all(&mut world, now);
+        let baseline_at_start = world.account_baseline.clone();
         if let Some(dir) = &state_dir {
             dir.save(&world)?;
         }
@@ -114,6 +126,7 @@ impl Engine {
                 .then(|| RateLimiter::new(config.time_scale)),
             faults: Mutex::new(FaultInjector::new(config.faults.clone(), fault_seed)),
             fault_seed,
+            baseline_at_start,
             config,
         })
     }
@@ -211,11 +224,15 @@ impl Engine {
             .clone()
     }
 
-    /// Replaces the World with a fresh one (saved), clears the request log, restores the
-    /// faults the server started with (and their seed) and refills every rate-limit bucket.
+    /// Replaces the World with a fresh one (saved) holding the account baseline the server
+    /// started with, clears the request log, restores the faults the server started with
+    /// (and their seed) and refills every rate-limit bucket.
     pub(crate) fn reset(&self) -> Result<(), StateError> {
         let mut world = self.lock_world();
         *world = World::fresh(&self.config);
+        world.account_baseline.clone_from(&self.baseline_at_start);
+        let now = world.clock.now();
+        baseline::apply_to_all(&mut world, now);
         self.persist(&world)?;
         self.request_log
             .lock()

@@ -42,7 +42,7 @@ pub enum ServerError {
     /// The server failed while running.
     #[error("the sandbox server failed")]
     Serve(#[source] std::io::Error),
-    /// The configuration is not usable (time scale, faults).
+    /// The configuration is not usable (time scale, faults, account baseline).
     #[error("invalid sandbox configuration: {message}")]
     InvalidConfig {
         /// What is wrong.
@@ -78,6 +78,11 @@ impl Server {
             .map_err(|error| ServerError::InvalidConfig {
                 message: error.to_string(),
             })?;
+        crate::baseline::validate(&config.account_baseline).map_err(|error| {
+            ServerError::InvalidConfig {
+                message: error.to_string(),
+            }
+        })?;
         let addr = config.addr;
         // Opening reads and may write the state file: keep it off the async workers.
         let engine = tokio::task::spawn_blocking(move || Engine::open(config))

@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{CredentialRecord, CredentialStore};
+use crate::baseline::BaselinePolicy;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::services::iam::state::IamState;
@@ -44,6 +45,10 @@ pub struct World {
     /// IAM in every account (users, access keys, MFA devices, customer managed policies).
     #[serde(default)]
     pub iam: IamState,
+    /// The account baseline: customer managed policies every member account gets
+    /// (`crate::baseline`).
+    #[serde(default)]
+    pub account_baseline: Vec<BaselinePolicy>,
 }
 
 impl World {
@@ -76,6 +81,7 @@ impl World {
             sso_admin,
             identity_store,
             iam: IamState::default(),
+            account_baseline: config.account_baseline.clone(),
         };
         world.install_management_credentials(config);
         world
@@ -120,7 +126,13 @@ impl World {
     /// the World changed (it is then persisted). A service with completion side effects adds
     /// its own settle call here.
     pub fn settle(&mut self, now: Timestamp) -> bool {
-        let organizations = self.organizations.settle(now);
+        let mut joined = Vec::new();
+        let organizations = self.organizations.settle(now, &mut joined);
+        // Accounts that just joined get the account baseline before anything can assign
+        // to them.
+        for account_id in &joined {
+            crate::baseline::apply_to_account(self, account_id, now);
+        }
         let sso_admin = self.sso_admin.settle(&mut self.ids, now);
         organizations || sso_admin
     }

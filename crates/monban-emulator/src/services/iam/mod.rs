@@ -112,7 +112,7 @@ fn constraint(value: &str, member: &str, rule: &str) -> QueryError {
 }
 
 /// IAM names (`[\w+=,.@-]+`, `min..=max` characters).
-fn check_name(value: &str, member: &str, max: usize) -> Result<(), QueryError> {
+pub(crate) fn check_name(value: &str, member: &str, max: usize) -> Result<(), QueryError> {
     if value.is_empty() || value.chars().count() > max {
         return Err(constraint(
             value,

@@ -18,7 +18,7 @@ use crate::services::sso_admin::state::CustomerManagedPolicyReference;
 use crate::world::World;
 
 /// AWS's default quota of customer managed policies per account.
-const POLICIES_PER_ACCOUNT: usize = 1500;
+pub(crate) const POLICIES_PER_ACCOUNT: usize = 1500;
 /// A managed policy document's size limit, whitespace not counted.
 const POLICY_SIZE: usize = 6144;
 
@@ -89,7 +89,7 @@ pub fn check_policy_document(document: &str) -> Result<(), QueryError> {
 }
 
 /// A policy path: `/`, or `/segment/…/` of `[A-Za-z0-9.,+@=_-]`.
-fn check_policy_path(path: &str) -> Result<(), QueryError> {
+pub(crate) fn check_policy_path(path: &str) -> Result<(), QueryError> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || ".,+@=_-".contains(c);
     let inner = if path == "/" {
         Some("")

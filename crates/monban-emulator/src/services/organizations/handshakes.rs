@@ -511,7 +511,12 @@ pub(super) fn apply_answer(
         Answer::Decline => HandshakeState::Declined,
     };
     handshake.closed_at = Some(now);
-    Ok(HandshakeOutput::of(handshake, &organization_id, now))
+    let output = HandshakeOutput::of(handshake, &organization_id, now);
+    if answer == Answer::Accept {
+        // The account joined: the account baseline reaches it as it reaches every member.
+        crate::baseline::apply_to_account(world, recipient_account_id, now);
+    }
+    Ok(output)
 }
 
 /// AcceptHandshake and DeclineHandshake: only the recipient answers. The sender's side (the

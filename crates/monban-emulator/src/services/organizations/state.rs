@@ -528,8 +528,10 @@ impl OrganizationsState {
     /// Applies the completion of due asynchronous operations: a succeeded CreateAccount
     /// request's account appears under the root; a closing account whose time has come is
     /// `CLOSED`; an unanswered handshake past its expiry is `EXPIRED`; a handshake closed
-    /// for [`CLOSED_HANDSHAKE_RETENTION`] is dropped. Returns whether anything changed.
-    pub fn settle(&mut self, now: Timestamp) -> bool {
+    /// for [`CLOSED_HANDSHAKE_RETENTION`] is dropped. Returns whether anything changed; the
+    /// ids of the accounts that joined are pushed onto `joined` (the World applies the
+    /// account baseline to them).
+    pub fn settle(&mut self, now: Timestamp, joined: &mut Vec<String>) -> bool {
         let root_id = self.root().id.clone();
         let mut created = Vec::new();
         let mut changed = self.settle_handshakes(now);
@@ -561,6 +563,7 @@ impl OrganizationsState {
                 JoinedMethod::Created,
                 completed_at,
             );
+            joined.push(request.account_id.clone());
             if !request.tags.is_empty() {
                 self.tags.insert(request.account_id.clone(), request.tags);
             }
