@@ -279,6 +279,11 @@ pub struct SandboxServeArgs {
     /// Seed for reproducible ids and faults.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// A customer managed policy every member account has (the account baseline, standing in
+    /// for stack sets or Control Tower customizations), `NAME` or `NAME:PATH`
+    /// (path `/` by default); repeatable. Replaces a baseline stored in `--state`.
+    #[arg(long = "baseline-policy", value_name = "NAME[:PATH]")]
+    pub baseline_policies: Vec<String>,
 }
 
 /// `monban validate`.

@@ -15,6 +15,16 @@ use crate::target::{EmbeddedSandbox, STATE_DIR, TargetChoice, with_target};
 /// `monban_aws::Target::key` of the embedded sandbox (its port changes every run).
 const SANDBOX_SNAPSHOT_KEY: &str = "sandbox";
 
+/// `--baseline-policy NAME[:PATH]`: the policy with the default document (the server
+/// checks name and path as IAM does).
+fn baseline_policy(value: &str) -> anyhow::Result<monban_emulator::BaselinePolicy> {
+    let (name, path) = value.split_once(':').unwrap_or((value, "/"));
+    if name.is_empty() || path.is_empty() {
+        anyhow::bail!("`--baseline-policy {value}` is not NAME or NAME:PATH");
+    }
+    Ok(monban_emulator::BaselinePolicy::new(name, path))
+}
+
 /// Starts the server, prints `READY <endpoint-url>` as the first stdout line (with the real
 /// port when port 0 was asked), and serves until Ctrl-C or SIGTERM.
 pub fn serve(args: &SandboxServeArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
@@ -51,6 +61,11 @@ pub fn serve(args: &SandboxServeArgs, printer: &Printer) -> anyhow::Result<ExitS
         .transpose()
         .context("`--faults` is not a fault specification")?
         .unwrap_or_default();
+    let account_baseline = args
+        .baseline_policies
+        .iter()
+        .map(|policy| baseline_policy(policy))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let config = monban_emulator::Config {
         addr,
         state_dir: args.state.clone(),
@@ -61,6 +76,7 @@ pub fn serve(args: &SandboxServeArgs, printer: &Printer) -> anyhow::Result<ExitS
         time_scale: args.time_scale,
         faults,
         seed: args.seed,
+        account_baseline,
         ..monban_emulator::Config::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
