@@ -5,6 +5,9 @@
 //! next apply reads it first, looks up every request still in flight instead of sending it
 //! again, and skips the steps it says are done (docs/reference/apply.md, "Journal").
 //!
+//! Records are written at once and made durable by `fsync` before the step goes on; steps
+//! running concurrently share one `fsync` (group commit, in `run::Context::record`).
+//!
 //! Step keys are stable across re-plans: a change's address plus the operation (plus, for a
 //! permission-set edit, a digest of the desired content, so a later, different edit of the
 //! same permission set is not mistaken for the one already done).
@@ -93,6 +96,8 @@ pub struct Journal {
     path: PathBuf,
     file: File,
     steps: BTreeMap<String, StepRecord>,
+    /// Records appended by this process (the sequence number of the last one).
+    appended: u64,
 }
 
 impl Journal {
@@ -157,6 +162,7 @@ impl Journal {
             path,
             file,
             steps,
+            appended: 0,
         })
     }
 
@@ -203,7 +209,24 @@ impl Journal {
             .collect()
     }
 
-    fn append(&mut self, step: &str, event: Event) -> Result<(), JournalError> {
+    /// The sequence number of the last record appended (durable once [`Self::sync_handle`]'s
+    /// `sync_data` ran after it).
+    pub(crate) fn appended(&self) -> u64 {
+        self.appended
+    }
+
+    /// A second handle on the file, to `fsync` it without holding the journal: concurrent
+    /// steps share one `fsync` (group commit) instead of queueing one each.
+    pub(crate) fn sync_handle(&self) -> Result<File, JournalError> {
+        self.file.try_clone().map_err(|source| JournalError {
+            path: self.path.clone(),
+            action: "append",
+            source,
+        })
+    }
+
+    /// Appends one record (written, not yet synced); returns its sequence number.
+    fn append(&mut self, step: &str, event: Event) -> Result<u64, JournalError> {
         let line = Line {
             at: Timestamp::now(),
             step: step.to_owned(),
@@ -212,20 +235,19 @@ impl Journal {
         // A `Line` is strings and enums only: serializing it cannot fail.
         let mut text = serde_json::to_string(&line).unwrap_or_default();
         text.push('\n');
-        let result = self
-            .file
+        self.file
             .write_all(text.as_bytes())
-            .and_then(|()| self.file.sync_data());
-        result.map_err(|source| JournalError {
-            path: self.path.clone(),
-            action: "append",
-            source,
-        })?;
+            .map_err(|source| JournalError {
+                path: self.path.clone(),
+                action: "append",
+                source,
+            })?;
         apply_event(self.steps.entry(step.to_owned()).or_default(), event);
-        Ok(())
+        self.appended += 1;
+        Ok(self.appended)
     }
 
-    pub(crate) fn intent(&mut self, step: &str) -> Result<(), JournalError> {
+    pub(crate) fn intent(&mut self, step: &str) -> Result<u64, JournalError> {
         self.append(step, Event::Intent)
     }
 
@@ -234,7 +256,7 @@ impl Journal {
         step: &str,
         kind: AsyncKind,
         request_id: &str,
-    ) -> Result<(), JournalError> {
+    ) -> Result<u64, JournalError> {
         self.append(
             step,
             Event::Sent {
@@ -244,7 +266,7 @@ impl Journal {
         )
     }
 
-    pub(crate) fn value(&mut self, step: &str, value: &str) -> Result<(), JournalError> {
+    pub(crate) fn value(&mut self, step: &str, value: &str) -> Result<u64, JournalError> {
         self.append(
             step,
             Event::Value {
@@ -253,7 +275,7 @@ impl Journal {
         )
     }
 
-    pub(crate) fn done(&mut self, step: &str, value: Option<&str>) -> Result<(), JournalError> {
+    pub(crate) fn done(&mut self, step: &str, value: Option<&str>) -> Result<u64, JournalError> {
         self.append(
             step,
             Event::Done {
@@ -262,7 +284,7 @@ impl Journal {
         )
     }
 
-    pub(crate) fn failed(&mut self, step: &str, error: &str) -> Result<(), JournalError> {
+    pub(crate) fn failed(&mut self, step: &str, error: &str) -> Result<u64, JournalError> {
         self.append(
             step,
             Event::Failed {

@@ -43,6 +43,11 @@ pub(crate) struct Context<'a> {
     pub(crate) options: &'a ApplyOptions,
     observer: &'a dyn ApplyObserver,
     journal: Mutex<&'a mut Journal>,
+    /// The journal file, for `fsync` outside the journal's lock.
+    journal_file: Arc<std::fs::File>,
+    journal_path: std::path::PathBuf,
+    /// The sequence number of the last record known durable.
+    synced: tokio::sync::Mutex<u64>,
     retries: Mutex<RetryCounts>,
     results: Mutex<HashMap<TaskId, String>>,
     pair_locks: Locks<(String, String)>,
@@ -74,7 +79,9 @@ impl<'a> Context<'a> {
         options: &'a ApplyOptions,
         observer: &'a dyn ApplyObserver,
         total: usize,
-    ) -> Self {
+    ) -> Result<Self, JournalError> {
+        let journal_file = Arc::new(journal.sync_handle()?);
+        let journal_path = journal.path().to_path_buf();
         let organizations = aws_sdk_organizations::Client::from_conf(
             clients
                 .organizations
@@ -92,7 +99,7 @@ impl<'a> Context<'a> {
                 .build(),
         );
         let limits = options.limits;
-        Self {
+        Ok(Self {
             clients,
             organizations,
             sso_admin,
@@ -100,6 +107,9 @@ impl<'a> Context<'a> {
             options,
             observer,
             journal: Mutex::new(journal),
+            journal_file,
+            journal_path,
+            synced: tokio::sync::Mutex::new(0),
             retries: Mutex::default(),
             results: Mutex::default(),
             pair_locks: Mutex::default(),
@@ -113,7 +123,33 @@ impl<'a> Context<'a> {
                 total,
                 ..ApplyProgress::default()
             }),
+        })
+    }
+
+    /// Appends a journal record and returns once it is durable. Records appended while
+    /// another `fsync` runs are covered by the next one, shared by all their writers
+    /// (group commit): concurrent steps do not queue one `fsync` each.
+    pub(crate) async fn record(
+        &self,
+        write: impl FnOnce(&mut Journal) -> Result<u64, JournalError>,
+    ) -> Result<(), JournalError> {
+        let sequence = write(&mut lock(&self.journal))?;
+        let mut synced = self.synced.lock().await;
+        if *synced >= sequence {
+            return Ok(());
         }
+        let target = lock(&self.journal).appended();
+        let file = Arc::clone(&self.journal_file);
+        let result = tokio::task::spawn_blocking(move || file.sync_data())
+            .await
+            .unwrap_or_else(|error| Err(std::io::Error::other(error)));
+        result.map_err(|source| JournalError {
+            path: self.journal_path.clone(),
+            action: "sync",
+            source,
+        })?;
+        *synced = target;
+        Ok(())
     }
 
     /// The Identity Center instance ARN ("" when there is none: the plan then has no
@@ -218,27 +254,28 @@ impl<'a> Context<'a> {
         lock(&self.journal).step(key).cloned()
     }
 
-    pub(crate) fn intent(&self, key: &str) -> Result<(), JournalError> {
-        lock(&self.journal).intent(key)
+    pub(crate) async fn intent(&self, key: &str) -> Result<(), JournalError> {
+        self.record(|journal| journal.intent(key)).await
     }
 
-    pub(crate) fn done(&self, key: &str) -> Result<(), JournalError> {
-        lock(&self.journal).done(key, None)
+    pub(crate) async fn done(&self, key: &str) -> Result<(), JournalError> {
+        self.record(|journal| journal.done(key, None)).await
     }
 
-    pub(crate) fn value(&self, key: &str, value: &str) -> Result<(), JournalError> {
-        lock(&self.journal).value(key, value)
+    pub(crate) async fn value(&self, key: &str, value: &str) -> Result<(), JournalError> {
+        self.record(|journal| journal.value(key, value)).await
     }
 
     /// Records an accepted asynchronous request and tells the observer.
-    pub(crate) fn sent(
+    pub(crate) async fn sent(
         &self,
         address: &Address,
         key: &str,
         kind: AsyncKind,
         request_id: &str,
     ) -> Result<(), JournalError> {
-        lock(&self.journal).sent(key, kind, request_id)?;
+        self.record(|journal| journal.sent(key, kind, request_id))
+            .await?;
         self.event(&ApplyEvent::Sent {
             address: address.clone(),
             operation: kind_operation(kind),
@@ -317,7 +354,9 @@ async fn run_task(
     }
     match Box::pin(steps::run(context, task, &record)).await {
         Ok(value) => {
-            lock(&context.journal).done(&task.key, value.as_deref())?;
+            context
+                .record(|journal| journal.done(&task.key, value.as_deref()))
+                .await?;
             Ok((Outcome::Done, value, false))
         }
         Err(TaskError::Step(error)) => {
@@ -327,7 +366,10 @@ async fn run_task(
                 .is_some_and(|record| record.in_flight.is_some())
                 && error.message.contains("still IN_PROGRESS");
             if !still_in_flight {
-                lock(&context.journal).failed(&task.key, &error.to_string())?;
+                let message = error.to_string();
+                context
+                    .record(|journal| journal.failed(&task.key, &message))
+                    .await?;
             }
             Ok((Outcome::Failed(error), None, false))
         }
@@ -354,11 +396,15 @@ async fn resolve_orphans(context: &Context<'_>, tasks: &[Task]) -> Result<(), Jo
     for (key, result) in results {
         match result {
             Ok(status) if status.succeeded == Some(true) => {
-                lock(&context.journal).done(key, status.account_id.as_deref())?;
+                context
+                    .record(|journal| journal.done(key, status.account_id.as_deref()))
+                    .await?;
             }
             Ok(status) => {
                 let reason = status.failure_reason.unwrap_or_default();
-                lock(&context.journal).failed(key, &reason)?;
+                context
+                    .record(|journal| journal.failed(key, &reason))
+                    .await?;
             }
             // Still unknown: it stays in flight for the next apply.
             Err(_) => {}
@@ -450,7 +496,7 @@ pub(crate) async fn execute(
         options,
         observer,
         plan.changes.len(),
-    );
+    )?;
     let mut tasks_left: Vec<usize> = vec![0; plan.changes.len()];
     for task in &tasks {
         tasks_left[task.change] += 1;

@@ -178,7 +178,7 @@ async fn create_ou(
     {
         return Ok(Some(id));
     }
-    context.intent(&task.key)?;
+    context.intent(&task.key).await?;
     context.started(&task.address, "CreateOrganizationalUnit");
     let result = context
         .call(
@@ -219,7 +219,7 @@ async fn create_ou(
 }
 
 async fn delete_ou(context: &Context<'_>, task: &Task, id: &str) -> StepResult {
-    context.intent(&task.key)?;
+    context.intent(&task.key).await?;
     context.started(&task.address, "DeleteOrganizationalUnit");
     match context
         .call(
@@ -346,12 +346,14 @@ async fn create_account(
             Some(request_id) => request_id,
             None => send_create_account(context, task, name, email, tags).await?,
         };
-        context.sent(
-            &task.address,
-            &task.key,
-            AsyncKind::AccountCreation,
-            &request_id,
-        )?;
+        context
+            .sent(
+                &task.address,
+                &task.key,
+                AsyncKind::AccountCreation,
+                &request_id,
+            )
+            .await?;
         let status = context
             .wait(AsyncKind::AccountCreation, &request_id)
             .await?;
@@ -360,7 +362,7 @@ async fn create_account(
     };
     let account_id =
         account_id.ok_or_else(|| StepError::other(operation, "SUCCEEDED without an account id"))?;
-    context.value(&task.key, &account_id)?;
+    context.value(&task.key, &account_id).await?;
     if let Some(ou) = ou {
         let destination = context.resolve(ou)?;
         let root = context.live.organization.root_id.clone();
@@ -398,7 +400,7 @@ async fn send_create_account(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        context.intent(&task.key)?;
+        context.intent(&task.key).await?;
         context.started(&task.address, "CreateAccount");
         let organization_tags: Vec<aws_sdk_organizations::types::Tag> = tags
             .iter()
@@ -648,7 +650,7 @@ async fn close_account(context: &Context<'_>, task: &Task, id: &str) -> StepResu
         )
         .into());
     }
-    context.intent(&task.key)?;
+    context.intent(&task.key).await?;
     context.started(&task.address, "CloseAccount");
     match context
         .call(
@@ -747,7 +749,7 @@ async fn put_permission_set(
     let sso_admin = &context.sso_admin;
     // What the permission set looks like before the edits below.
     let (arn, current) = if let Some(arn) = existing_arn {
-        context.intent(&task.key)?;
+        context.intent(&task.key).await?;
         (arn.to_owned(), before.cloned())
     } else {
         let created = match &record.value {
@@ -758,7 +760,7 @@ async fn put_permission_set(
         let arn = if let Some(arn) = created {
             arn
         } else {
-            context.intent(&task.key)?;
+            context.intent(&task.key).await?;
             context.started(address, "CreatePermissionSet");
             let tags = sso_tags(&after.tags);
             let output = context
@@ -785,7 +787,7 @@ async fn put_permission_set(
                 .ok_or_else(|| {
                     StepError::other("sso-admin:CreatePermissionSet", "no ARN returned")
                 })?;
-            context.value(&task.key, &arn)?;
+            context.value(&task.key, &arn).await?;
             arn
         };
         // Attributes and tags were set by CreatePermissionSet; policies are attached below
@@ -1201,12 +1203,12 @@ async fn sub_step(
         return Ok(());
     }
     if record.unfinished && verify.await? {
-        context.done(&key)?;
+        context.done(&key).await?;
         return Ok(());
     }
-    context.intent(&key)?;
+    context.intent(&key).await?;
     send.await?;
-    context.done(&key)?;
+    context.done(&key).await?;
     Ok(())
 }
 
@@ -1259,7 +1261,7 @@ fn tolerate<T>(result: Result<T, StepError>) -> Result<(), StepError> {
 }
 
 async fn delete_permission_set(context: &Context<'_>, task: &Task, arn: &str) -> StepResult {
-    context.intent(&task.key)?;
+    context.intent(&task.key).await?;
     context.started(&task.address, "DeletePermissionSet");
     // A ConflictException while the deleted assignments finish deprovisioning is retried
     // (aws-api-facts §5.1.5).
@@ -1334,7 +1336,7 @@ async fn provision(
     let request_id = match request_id {
         Some(request_id) => request_id,
         None => {
-            context.intent(&task.key)?;
+            context.intent(&task.key).await?;
             context.started(&task.address, "ProvisionPermissionSet");
             let output = context
                 .call(
@@ -1359,12 +1361,14 @@ async fn provision(
                 .ok_or_else(|| {
                     StepError::other("sso-admin:ProvisionPermissionSet", "no request id returned")
                 })?;
-            context.sent(
-                &task.address,
-                &task.key,
-                AsyncKind::Provisioning,
-                &request_id,
-            )?;
+            context
+                .sent(
+                    &task.address,
+                    &task.key,
+                    AsyncKind::Provisioning,
+                    &request_id,
+                )
+                .await?;
             request_id
         }
     };
@@ -1467,7 +1471,7 @@ async fn change_assignment(
     let request_id = match request_id {
         Some(request_id) => request_id,
         None => {
-            context.intent(&task.key)?;
+            context.intent(&task.key).await?;
             context.started(&task.address, operation);
             let sso_admin = &context.sso_admin;
             let principal = principal_type(assignment.principal_kind);
@@ -1520,7 +1524,9 @@ async fn change_assignment(
             };
             let request_id =
                 request_id.ok_or_else(|| StepError::other(label, "no request id returned"))?;
-            context.sent(&task.address, &task.key, kind, &request_id)?;
+            context
+                .sent(&task.address, &task.key, kind, &request_id)
+                .await?;
             request_id
         }
     };
