@@ -1004,3 +1004,99 @@ async fn outdated_roles_are_reprovisioned() {
     );
     assert_converged(&clients, repo.path()).await;
 }
+
+/// Records every event.
+#[derive(Default)]
+struct Recorder {
+    events: Mutex<Vec<ApplyEvent>>,
+}
+
+impl ApplyObserver for Recorder {
+    fn event(&self, event: &ApplyEvent) {
+        self.events
+            .lock()
+            .expect("not poisoned")
+            .push(event.clone());
+    }
+}
+
+/// An asynchronous request that ends `FAILED` fails its change with AWS's reason, the
+/// changes that need it are skipped (naming it), independent work is done, and the
+/// observer saw all of it.
+#[tokio::test]
+async fn a_failed_creation_fails_its_change_and_skips_its_dependents() {
+    let (server, clients) = common::sandbox().await;
+    let endpoint = server.endpoint_url();
+    seed_people(&endpoint).await;
+    let repo = Repo::new(&[
+        ("monban.yaml", SETTINGS),
+        ("groups.yaml", GROUPS),
+        (
+            "permission-sets/Reader.yaml",
+            "managed_policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]\n",
+        ),
+        // The sandbox accepts a `.invalid` root e-mail and then fails the creation
+        // (INVALID_EMAIL), as AWS does for an undeliverable address.
+        (
+            "accounts/bad.yaml",
+            "email: root@accounts.example.invalid\naccess:\n  Reader: [{ group: devs }]\n",
+        ),
+        (
+            "accounts/good.yaml",
+            "access:\n  Reader: [{ group: devs }]\n",
+        ),
+    ]);
+    let (plan, live) = plan(&clients, repo.path()).await;
+    let journal = tempfile::tempdir().expect("a journal dir");
+    let recorder = Recorder::default();
+    let mut opened = Journal::open(journal.path()).expect("opens");
+    let report = monban_aws::apply(
+        &clients,
+        &plan,
+        &live,
+        &mut opened,
+        &fast_options(),
+        &recorder,
+    )
+    .await
+    .expect("applies");
+    let bad = Address::Account {
+        account: "bad".into(),
+    };
+    assert_eq!(report.failed.len(), 1, "{:#?}", report.failed);
+    assert_eq!(report.failed[0].address, bad);
+    assert!(
+        report.failed[0].error.contains("INVALID_EMAIL"),
+        "{}",
+        report.failed[0].error
+    );
+    assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
+    assert_eq!(report.skipped[0].because, bad);
+    assert_eq!(report.done.len(), plan.changes.len() - 2);
+    let events = recorder.events.lock().expect("not poisoned");
+    let last = events
+        .iter()
+        .rev()
+        .find_map(|event| match event {
+            ApplyEvent::Progress(progress) => Some(*progress),
+            _ => None,
+        })
+        .expect("progress was reported");
+    assert_eq!(last.total, plan.changes.len());
+    assert_eq!(
+        (last.done, last.failed, last.skipped),
+        (plan.changes.len() - 2, 1, 1)
+    );
+    assert_eq!(last.in_flight, 0);
+    assert!(events.iter().any(|event| matches!(
+        event,
+        ApplyEvent::ChangeFailed { address, .. } if *address == bad
+    )));
+    assert!(events.iter().any(|event| matches!(
+        event,
+        ApplyEvent::Sent {
+            operation: "organizations:CreateAccount",
+            ..
+        }
+    )));
+}
