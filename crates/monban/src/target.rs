@@ -51,6 +51,11 @@ pub struct EmbeddedSandbox {
     /// The repo's management account id when it binds one, so a fresh sandbox's management
     /// account is the repo's.
     pub management_account_id: Option<String>,
+    /// The customer managed policies the repo's permission sets reference (as policies or
+    /// as permissions boundaries), as `(name, path)`: the sandbox's account baseline
+    /// creates them in every account, standing in for the StackSets or Control Tower
+    /// customizations that deploy them in a real organization (docs/guides/applying.md).
+    pub baseline_policies: Vec<(String, String)>,
 }
 
 impl EmbeddedSandbox {
@@ -61,6 +66,7 @@ impl EmbeddedSandbox {
             state_dir: Some(repo_root.join(STATE_DIR).join("sandbox")),
             region: repo.settings.identity_center.region.as_str().to_owned(),
             management_account_id: management_account_id(repo).map(|id| id.as_str().to_owned()),
+            baseline_policies: referenced_customer_policies(repo),
         }
     }
 
@@ -73,6 +79,15 @@ impl EmbeddedSandbox {
         if let Some(id) = &self.management_account_id {
             config.management_account_id.clone_from(id);
         }
+        config.account_baseline = self
+            .baseline_policies
+            .iter()
+            .map(|(name, path)| monban_emulator::BaselinePolicy {
+                name: name.clone(),
+                path: path.clone(),
+                document: None,
+            })
+            .collect();
         config
     }
 }
@@ -216,6 +231,29 @@ pub async fn with_target<T>(
     result
 }
 
+/// Every customer managed policy the repo's permission sets reference, as policies or as
+/// permissions boundaries, once each.
+fn referenced_customer_policies(repo: &Repo) -> Vec<(String, String)> {
+    let mut policies = std::collections::BTreeSet::new();
+    for permission_set in repo.permission_sets.values() {
+        let boundary = match &permission_set.permissions_boundary {
+            Some(monban_model::PermissionsBoundary::CustomerManagedPolicy(policy)) => Some(policy),
+            _ => None,
+        };
+        for policy in permission_set
+            .customer_managed_policies
+            .iter()
+            .chain(boundary)
+        {
+            policies.insert((
+                policy.name.as_str().to_owned(),
+                policy.path.as_str().to_owned(),
+            ));
+        }
+    }
+    policies.into_iter().collect()
+}
+
 /// The id of the repo's management account, when its file binds one.
 fn management_account_id(repo: &Repo) -> Option<&AccountId> {
     let name = repo.settings.organization.management_account.as_ref()?;
@@ -243,6 +281,14 @@ mod tests {
                 state_dir: Some(root.join(".monban/sandbox")),
                 region: "eu-central-1".into(),
                 management_account_id: Some("111111111111".into()),
+                baseline_policies: vec![
+                    ("tessera-developer-guardrails".into(), "/tessera/".into()),
+                    ("tessera-developer-workloads".into(), "/tessera/".into()),
+                    (
+                        "tessera-sandbox-boundary".into(),
+                        "/tessera/boundaries/".into()
+                    ),
+                ],
             })
         );
         assert_eq!(

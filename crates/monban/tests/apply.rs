@@ -316,3 +316,41 @@ fn support_block_on<F: Future>(future: F) -> F::Output {
         .expect("a runtime")
         .block_on(future)
 }
+
+#[test]
+fn demo_runs_the_whole_loop_from_an_empty_home() {
+    let home = tempfile::tempdir().expect("a temporary directory");
+    let output = monban(home.path())
+        .current_dir(home.path())
+        .arg("demo")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "Apply complete: 120 change(s) applied",
+        ))
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    // The first plan, then "No changes" after the apply, then the pull request's Markdown.
+    let first = stdout
+        .find("Plan: 119 to add, 1 to change, 0 to remove.")
+        .expect("the first plan");
+    let again = stdout.find("No changes").expect("the plan after the apply");
+    let review = stdout
+        .find("<!-- monban-plan -->")
+        .expect("the pull request's plan");
+    assert!(first < again && again < review, "in that order");
+    let review = &stdout[review..];
+    assert!(
+        review.contains("2 to add, 0 to change, 1 to remove"),
+        "{review}"
+    );
+    assert!(review.contains("tomas.novak@example.com"), "the leaver");
+    assert!(review.contains("sofia.rossi@example.com"), "the joiner");
+    assert!(review.contains("until 2026-12-13"), "the expiring grant");
+    assert_eq!(
+        std::fs::read_dir(home.path()).expect("read HOME").count(),
+        0,
+        "nothing left behind"
+    );
+}

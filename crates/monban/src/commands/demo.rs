@@ -163,28 +163,39 @@ async fn apply_with_progress(
     Ok(report)
 }
 
-/// The pull request of the demo, on `accounts/harbor-prod.yaml`: Tomas Novak (a leaver) loses
-/// his direct grant, Sofia Rossi (a contractor joining Harbor) gains read-only access, and
-/// Maya Cohen gets `PowerUser` for two weeks. Returns the changed file.
+/// The pull request of the demo: on `accounts/harbor-prod.yaml`, Tomas Novak (a leaver)
+/// loses his direct grant, Sofia Rossi (a contractor joining Harbor) gains read-only access,
+/// and Maya Cohen gets `PowerUser` for two weeks; `groups.yaml` lists the two newcomers
+/// instead of the leaver. Returns the changed files, for the log.
 fn pull_request_edit(repo_root: &Path, today: jiff::civil::Date) -> anyhow::Result<String> {
-    const FILE: &str = "accounts/harbor-prod.yaml";
-    let path = repo_root.join(FILE);
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("could not read {}", path.display()))?;
     let until = today
         .checked_add(jiff::Span::new().days(14))
         .context("today + 14 days is out of range")?;
-    let edited = text.replace(
-        "    - user: tomas.novak@example.com\n",
-        &format!(
-            "    # Contractor for the loyalty programme rewrite.\n    - user: sofia.rossi@example.com\n  PowerUser:\n    - user: maya.cohen@example.com\n      until: {until}\n      reason: CHG-3107 loyalty database migration\n"
+    let edits = [
+        (
+            "accounts/harbor-prod.yaml",
+            "    - user: tomas.novak@example.com\n",
+            format!(
+                "    # Contractor for the loyalty programme rewrite.\n    - user: sofia.rossi@example.com\n  PowerUser:\n    - user: maya.cohen@example.com\n      until: {until}\n      reason: CHG-3107 loyalty database migration\n"
+            ),
         ),
-    );
-    if edited == text {
-        anyhow::bail!("{FILE} in the example no longer has the line the demo edits");
+        (
+            "groups.yaml",
+            "  - tomas.novak@example.com\n",
+            "  - maya.cohen@example.com\n  - sofia.rossi@example.com\n".to_owned(),
+        ),
+    ];
+    for (file, old, new) in &edits {
+        let path = repo_root.join(file);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("could not read {}", path.display()))?;
+        if !text.contains(old) {
+            anyhow::bail!("{file} in the example no longer has the line the demo edits");
+        }
+        std::fs::write(&path, text.replacen(old, new, 1))
+            .with_context(|| format!("could not write {}", path.display()))?;
     }
-    std::fs::write(&path, edited).with_context(|| format!("could not write {}", path.display()))?;
-    Ok(FILE.to_owned())
+    Ok(edits.map(|(file, _, _)| file).join(" and "))
 }
 
 fn describe(repo: Option<&Path>) -> String {
