@@ -53,7 +53,7 @@ pub struct EmbeddedSandbox {
     pub management_account_id: Option<String>,
     /// The customer managed policies the repo's permission sets reference (as policies or
     /// as permissions boundaries), as `(name, path)`: the sandbox's account baseline
-    /// creates them in every account, standing in for the StackSets or Control Tower
+    /// creates them in every account, standing in for the `StackSets` or Control Tower
     /// customizations that deploy them in a real organization (docs/guides/applying.md).
     pub baseline_policies: Vec<(String, String)>,
 }
