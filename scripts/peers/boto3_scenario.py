@@ -87,13 +87,23 @@ def recent(what: str, value: object) -> None:
 CALLS: Counter = Counter()
 
 
-def client(service: str, region: str = REGION):
-    """A boto3 client on the sandbox, retries off, counting every call it makes."""
+def client(service: str, region: str = REGION, credentials: dict | None = None):
+    """A boto3 client on the sandbox, retries off, counting every call it makes. Signs with
+    the environment's (management account) key, or with `credentials` (an AssumeRole
+    answer's `Credentials`)."""
+    keys = {}
+    if credentials is not None:
+        keys = {
+            "aws_access_key_id": credentials["AccessKeyId"],
+            "aws_secret_access_key": credentials["SecretAccessKey"],
+            "aws_session_token": credentials["SessionToken"],
+        }
     made = boto3.client(
         service,
         endpoint_url=ENDPOINT,
         region_name=region,
         config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30),
+        **keys,
     )
 
     def count(model, **_):
@@ -915,6 +925,51 @@ def wait_for_provisioning(sso_admin, instance_arn: str, request_id: str) -> dict
     )["PermissionSetProvisioningStatus"]
 
 
+def customer_managed_references(name: str) -> list[dict]:
+    """The customer managed policies (and boundary) permission set `name` references: each
+    must exist in an account before the permission set can be provisioned there."""
+    plan = PERMISSION_SETS[name]
+    references = list(plan.get("customer_managed", []))
+    boundary = plan.get("boundary", {}).get("CustomerManagedPolicyReference")
+    if boundary:
+        references.append(boundary)
+    return references
+
+
+def deploy_referenced_policies(sts, plan: list[tuple], arns: dict) -> int:
+    """What an organization's account baseline does before Identity Center can provision a
+    permission set that references customer managed policies: in every account that gets
+    such a permission set, AssumeRole into OrganizationAccountAccessRole and CreatePolicy
+    each referenced policy (same name and path). Returns how many policies were created."""
+    name_of = {arn: name for name, arn in arns.items()}
+    needed: dict[str, dict[tuple, None]] = defaultdict(dict)  # account -> {(name, path)}
+    for account_id, permission_set_arn, _, _ in plan:
+        for reference in customer_managed_references(name_of[permission_set_arn]):
+            needed[account_id][(reference["Name"], reference.get("Path", "/"))] = None
+    document = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    )
+    created = 0
+    for account_id, policies in needed.items():
+        role_arn = f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"
+        assumed = sts.assume_role(RoleArn=role_arn, RoleSessionName="account-baseline")
+        CHECKS.equal(
+            f"AssumeRole into {account_id}: the role's session",
+            assumed["AssumedRoleUser"]["Arn"],
+            f"arn:aws:sts::{account_id}:assumed-role/OrganizationAccountAccessRole/account-baseline",
+        )
+        iam = client("iam", credentials=assumed["Credentials"])
+        for name, path in policies:
+            policy = iam.create_policy(PolicyName=name, Path=path, PolicyDocument=document)["Policy"]
+            CHECKS.equal(
+                f"CreatePolicy {path}{name} in {account_id}: ARN",
+                policy["Arn"],
+                f"arn:aws:iam::{account_id}:policy{path}{name}",
+            )
+            created += 1
+    return created
+
+
 def sso_admin_assignments(sso_admin, instance_arn: str, organization: dict, directory: dict, arns: dict) -> int:
     """~200 account assignments to users and groups, waited for; a permission set changed
     and re-provisioned; a few assignments deleted; everything listed back. Returns how many
@@ -924,6 +979,10 @@ def sso_admin_assignments(sso_admin, instance_arn: str, organization: dict, dire
     groups = list(directory["groups"])
     permission_sets = list(arns.values())
     plan = assignment_plan(accounts, users, groups, permission_sets)
+    # The customer managed policies the assigned permission sets reference exist in each
+    # account first (provisioning fails without them, as in AWS).
+    deployed = deploy_referenced_policies(client("sts"), plan, arns)
+    CHECKS.true("referenced policies deployed", deployed > 0, deployed)
 
     creation_ids = []
     for account_id, permission_set_arn, principal_type, principal_id in plan:
