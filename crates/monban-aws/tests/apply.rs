@@ -1100,3 +1100,104 @@ async fn a_failed_creation_fails_its_change_and_skips_its_dependents() {
         }
     )));
 }
+
+/// A rename is a replacement; in each account the new permission set's assignment is in
+/// place before the old one is removed (nobody is left without access in between), and
+/// the old permission set goes last.
+#[tokio::test]
+async fn a_rename_assigns_the_new_set_before_removing_the_old() {
+    let (server, clients) = common::sandbox().await;
+    seed_people(&server.endpoint_url()).await;
+    let operator = "description: Operate\nmanaged_policies: [arn:aws:iam::aws:policy/job-function/ViewOnlyAccess]\n";
+    let repo = Repo::new(&[
+        ("monban.yaml", SETTINGS),
+        ("groups.yaml", GROUPS),
+        ("permission-sets/Operator.yaml", operator),
+        (
+            "accounts/one.yaml",
+            "access:\n  Operator: [{ group: admins }]\n",
+        ),
+        (
+            "accounts/two.yaml",
+            "access:\n  Operator: [{ group: admins }, { group: devs }]\n",
+        ),
+    ]);
+    let journal = tempfile::tempdir().expect("a journal dir");
+    plan_and_apply(&clients, repo.path(), journal.path()).await;
+    repo.remove("permission-sets/Operator.yaml");
+    repo.write(&[
+        ("permission-sets/Operations.yaml", operator),
+        (
+            "accounts/one.yaml",
+            "access:\n  Operations: [{ group: admins }]\n",
+        ),
+        (
+            "accounts/two.yaml",
+            "access:\n  Operations: [{ group: admins }, { group: devs }]\n",
+        ),
+    ]);
+    let (plan, live) = plan(&clients, repo.path()).await;
+    assert!(plan.applyable, "{:#?}", plan.warnings);
+    assert!(
+        plan.changes
+            .iter()
+            .any(|change| change.action == Action::Replace)
+    );
+    let recorder = Recorder::default();
+    let mut opened = Journal::open(journal.path()).expect("opens");
+    let report = monban_aws::apply(
+        &clients,
+        &plan,
+        &live,
+        &mut opened,
+        &fast_options(),
+        &recorder,
+    )
+    .await
+    .expect("applies");
+    assert!(report.is_success(), "{:#?}", report.failed);
+    let events = recorder.events.lock().expect("not poisoned");
+    let position = |wanted: &dyn Fn(&ApplyEvent) -> bool| {
+        events
+            .iter()
+            .position(|event| wanted(event))
+            .expect("the event happened")
+    };
+    let assignment = |account: &str, permission_set: &str, group: &str| Address::Assignment {
+        account: account.into(),
+        permission_set: permission_set.into(),
+        principal: monban_plan::Principal::named(monban_plan::PrincipalKind::Group, group, None),
+    };
+    let mut old_removals = Vec::new();
+    for (account, group) in [("one", "admins"), ("two", "admins"), ("two", "devs")] {
+        let new = assignment(account, "Operations", group);
+        let old = assignment(account, "Operator", group);
+        let created = position(
+            &|event| matches!(event, ApplyEvent::ChangeDone { address } if *address == new),
+        );
+        let removal_started = position(&|event| {
+            matches!(
+                event,
+                ApplyEvent::Started { address, operation: "DeleteAccountAssignment" } if *address == old
+            )
+        });
+        assert!(
+            created < removal_started,
+            "{account}/{group}: new before old"
+        );
+        old_removals.push(position(
+            &|event| matches!(event, ApplyEvent::ChangeDone { address } if *address == old),
+        ));
+    }
+    let set_deleted = position(&|event| {
+        matches!(
+            event,
+            ApplyEvent::Started {
+                operation: "DeletePermissionSet",
+                ..
+            }
+        )
+    });
+    assert!(old_removals.iter().all(|removed| *removed < set_deleted));
+    assert_converged(&clients, repo.path()).await;
+}
