@@ -1156,12 +1156,9 @@ async fn a_rename_assigns_the_new_set_before_removing_the_old() {
     .await
     .expect("applies");
     assert!(report.is_success(), "{:#?}", report.failed);
-    let events = recorder.events.lock().expect("not poisoned");
+    let events = recorder.events.lock().expect("not poisoned").clone();
     let position = |wanted: &dyn Fn(&ApplyEvent) -> bool| {
-        events
-            .iter()
-            .position(|event| wanted(event))
-            .expect("the event happened")
+        events.iter().position(wanted).expect("the event happened")
     };
     let assignment = |account: &str, permission_set: &str, group: &str| Address::Assignment {
         account: account.into(),
