@@ -288,7 +288,13 @@ async fn permission_sets_provisioning_and_assignments_read_back_with_the_formula
                 {"name": "prod", "email": "prod@example.com"}
             ],
             "users": [{"user_name": "alice"}, {"user_name": "bob"}],
-            "groups": [{"display_name": "admins", "members": ["alice"]}]
+            "groups": [{"display_name": "admins", "members": ["alice"]}],
+            // The customer managed policy Admin references exists in both accounts it is
+            // assigned in (as an account baseline deploys it): provisioning needs it.
+            "iam": [
+                {"account": "dev", "policies": [{"name": "extra", "path": "/team/"}]},
+                {"account": "prod", "policies": [{"name": "extra", "path": "/team/"}]}
+            ]
         }),
     )
     .await;
