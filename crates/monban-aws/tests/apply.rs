@@ -760,6 +760,9 @@ async fn a_killed_apply_resumes_without_sending_anything_twice() {
     let resumed = Journal::open(journal.path()).expect("opens");
     assert!(resumed.is_resuming());
     assert!(resumed.in_flight() > 0, "killed with requests in flight");
+    let worked_on = resumed.journaled_addresses(&first_plan);
+    assert!(worked_on.len() >= 30, "{}", worked_on.len());
+    assert!(worked_on.len() < first_plan.changes.len());
     drop(resumed);
     let (second_plan, second_live) = plan(&clients, &example_dir()).await;
     assert!(second_plan.changes.len() < first_plan.changes.len());

@@ -193,6 +193,27 @@ impl Journal {
         self.steps.values().filter(|step| step.done).count()
     }
 
+    /// The changes of `plan` an earlier apply already worked on (any step journaled): their
+    /// live state may have changed because of monban itself, which a saved plan's staleness
+    /// check must not hold against it. Step keys are `<address>#<operation>…`.
+    #[must_use]
+    pub fn journaled_addresses(
+        &self,
+        plan: &monban_plan::Plan,
+    ) -> std::collections::BTreeSet<monban_plan::Address> {
+        plan.changes
+            .iter()
+            .filter(|change| {
+                let prefix = format!("{}#", change.address);
+                self.steps
+                    .range(prefix.clone()..)
+                    .next()
+                    .is_some_and(|(key, _)| key.starts_with(&prefix))
+            })
+            .map(|change| change.address.clone())
+            .collect()
+    }
+
     pub(crate) fn step(&self, key: &str) -> Option<&StepRecord> {
         self.steps.get(key)
     }
