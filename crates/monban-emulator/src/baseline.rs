@@ -1,11 +1,13 @@
-//! The account baseline: IAM customer managed policies that exist in every member account.
+//! The account baseline: IAM customer managed policies that exist in every account of the
+//! organization.
 //!
 //! In a real organization the customer managed policies that permission sets reference
 //! (and permissions boundaries) are deployed into every account by something outside
 //! Identity Center — CloudFormation StackSets with automatic deployment, Control Tower
 //! customizations. The sandbox stands in for that with one list of policies: each exists in
-//! every member account, created for the accounts there are when the baseline is set (or the
-//! server starts) and for every account that joins later. Documented in
+//! every active account of the organization (the management account too, since permission
+//! sets are assigned there as well), created for the accounts there are when the baseline
+//! is set (or the server starts) and for every account that joins later. Documented in
 //! docs/reference/sandbox.md, "Account baseline".
 //!
 //! The baseline only ever creates: a policy is created in an account that has no policy of
