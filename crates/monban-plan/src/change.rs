@@ -364,6 +364,10 @@ pub enum Blocker {
         permission_set: String,
         principal: Principal,
     },
+    /// The permission set cannot be created: `permission_set` (live, or also declared)
+    /// has a name that differs from its name only in case, and permission-set names are
+    /// unique regardless of case.
+    PermissionSetNameClash { permission_set: String },
 }
 
 /// One planned resource change.

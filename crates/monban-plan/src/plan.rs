@@ -103,6 +103,14 @@ pub enum WarningCode {
     /// A permission-set deletion was dropped (still assigned where the plan does not
     /// remove the assignment).
     PermissionSetStillAssigned,
+    /// A permission-set deletion was dropped: it is provisioned in accounts where no
+    /// assignment of it is left to delete, and Identity Center refuses to delete a
+    /// provisioned permission set (no API call deprovisions it).
+    PermissionSetStillProvisioned,
+    /// A permission set the plan would create has a name that differs from another
+    /// permission set's only in case; names are unique regardless of case, so it cannot be
+    /// created (a case-only rename among them).
+    PermissionSetNameClash,
     /// More removals than `safety.max_removals`.
     MassRemoval,
     /// A change touches the management account and the caller is a delegated admin.
@@ -142,6 +150,10 @@ pub enum KeptBecause {
     /// Still assigned on accounts the repo does not declare (or where the plan keeps
     /// an assignment of it).
     StillAssigned,
+    /// Provisioned in accounts where no assignment of it is left for the plan to delete:
+    /// Identity Center refuses to delete it, and only deleting its last assignment in an
+    /// account (or the console's "Remove") deprovisions it there.
+    StillProvisioned,
 }
 
 /// A live permission set the repo does not declare and the plan keeps.

@@ -578,14 +578,26 @@ impl<'input> Checker<'input> {
             _ => None,
         };
         // The name the change gives the permission set must be free, unless the plan
-        // found it live (an update, a provisioning, a deletion).
+        // found it live (an update, a provisioning, a deletion) — free regardless of
+        // case, as the planner requires: names are unique ignoring case.
         if before.is_none_or(|before| before.name != name)
-            && let Some(live) = self.index.permission_sets_by_name.get(name)
+            && let Some(live) = self.index.live.permission_sets.iter().find(|live| {
+                live.name.eq_ignore_ascii_case(name)
+                    && before.is_none_or(|before| before.arn.as_deref() != Some(live.arn.as_str()))
+            })
         {
-            differences.push(format!(
-                "permission set {name} was created outside monban ({})",
-                live.arn
-            ));
+            differences.push(if live.name == name {
+                format!(
+                    "permission set {name} was created outside monban ({})",
+                    live.arn
+                )
+            } else {
+                format!(
+                    "permission set {} was created outside monban ({}); its name differs from \
+                     {name} only in case, which makes {name} impossible to create",
+                    live.name, live.arn
+                )
+            });
         }
         let Some(before) = before else {
             return differences;
@@ -616,7 +628,53 @@ impl<'input> Checker<'input> {
         if matches!(change.action, Action::Delete | Action::Replace) {
             self.check_still_assigned(before, arn, &mut differences);
         }
+        // (A replacement already compares every provisioned account with `provision`.)
+        if change.action == Action::Delete {
+            self.check_left_provisioned(before, arn, &mut differences);
+        }
         differences
+    }
+
+    /// A permission set is deleted only when no account keeps it provisioned
+    /// once the plan's assignment deletions are done: every account it is provisioned into
+    /// must be one where the plan deletes an assignment of it (its last one there, or
+    /// `check_still_assigned` says otherwise), or where a completed change created or
+    /// deleted one. Otherwise it was provisioned outside monban
+    /// meanwhile, and `DeletePermissionSet` would be refused.
+    fn check_left_provisioned(
+        &self,
+        before: &PermissionSetState,
+        arn: &str,
+        differences: &mut Vec<String>,
+    ) {
+        let Some(provisioned) = self.index.provisioned.get(arn) else {
+            return;
+        };
+        let explained = self.provisioned_by_completed(&before.name);
+        // Accounts where the plan deletes an assignment of it, by the recorded keys: one
+        // deleted outside monban meanwhile is its own change's staleness, and AWS
+        // deprovisions the account once its last assignment there is gone.
+        let deleted_here: BTreeSet<&str> = self
+            .deleted_by_plan
+            .iter()
+            .filter(|(_, permission_set_arn, _, _)| permission_set_arn == arn)
+            .map(|(account_id, _, _, _)| account_id.as_str())
+            .collect();
+        for id in provisioned.keys() {
+            if !deleted_here.contains(id) && !explained.contains(*id) {
+                let account = self
+                    .index
+                    .accounts_by_id
+                    .get(id)
+                    .map_or(*id, |account| account.name.as_str());
+                differences.push(format!(
+                    "permission set {} is now provisioned in account {account} ({id}) where \
+                     the plan deletes no assignment of it (provisioned outside monban), so it \
+                     cannot be deleted",
+                    before.name
+                ));
+            }
+        }
     }
 
     /// The live permission set a recorded `before` means, as a state; `None` (with the

@@ -190,6 +190,9 @@ pub(crate) fn blocker(blocker: &Blocker) -> String {
             "closing it would remove the protected assignment {permission_set} → {}",
             principal(who)
         ),
+        Blocker::PermissionSetNameClash { permission_set } => format!(
+            "its name differs from {permission_set}'s only in case, and permission-set names are unique regardless of case"
+        ),
     }
 }
 
@@ -207,6 +210,7 @@ pub(crate) fn kept_permission_set(because: KeptBecause) -> &'static str {
     match because {
         KeptBecause::NotExclusive => "kept: exclusive is off",
         KeptBecause::StillAssigned => "kept: still assigned",
+        KeptBecause::StillProvisioned => "kept: still provisioned",
     }
 }
 

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use monban_model::{LivePermissionSet, PermissionSet, PermissionsBoundary};
+use monban_model::{LivePermissionSet, PermissionSet, PermissionSetName, PermissionsBoundary};
 
 use super::assignments::live_key;
 use super::{Planner, count, name_list};
@@ -102,6 +102,98 @@ impl<'input> Planner<'input> {
             .any(|(key, declared)| key.1 == name && !declared.origins.is_empty())
     }
 
+    /// Accounts the permission set is provisioned into without any live assignment of it
+    /// there (`ProvisionPermissionSet` called directly, or a provisioning left behind).
+    /// No assignment deletion of the plan deprovisions it there, and AWS has no call that
+    /// does, so `DeletePermissionSet` would be refused (aws-api-facts §5.1 item 5).
+    fn provisioned_without_assignments(&self, arn: &str) -> Vec<&'input str> {
+        let Some(accounts) = self.index.provisioned.get(arn) else {
+            return Vec::new();
+        };
+        let assigned: BTreeSet<&str> = self
+            .index
+            .assignments_by_permission_set
+            .get(arn)
+            .into_iter()
+            .flatten()
+            .map(|assignment| assignment.account_id.as_str())
+            .collect();
+        accounts
+            .keys()
+            .copied()
+            .filter(|account_id| !assigned.contains(account_id))
+            .collect()
+    }
+
+    /// Whether this plan may delete the live permission set: every live assignment of it
+    /// is deleted by the plan, the repo does not assign it, and once those deletions are
+    /// done no account still has it provisioned — every account it is provisioned into
+    /// is one where the plan deletes its last assignment (which deprovisions it there).
+    fn deletable(&self, set: &LivePermissionSet) -> bool {
+        self.all_assignments_removed(&set.arn)
+            && !self.declared_in_use(&set.name)
+            && self.provisioned_without_assignments(&set.arn).is_empty()
+    }
+
+    /// Another permission set whose name differs from `name` only in case: one the repo
+    /// also declares, else a live one. Identity Center names are unique regardless of case
+    /// (the sandbox refuses such a create with `ConflictException`, and IAM does not tell
+    /// role names apart by case), so a permission set with such a name cannot be created.
+    /// ASCII folding is enough: a name matches `[\w+=,.@-]+`.
+    fn name_clash(&self, name: &str) -> Option<(&'input str, bool)> {
+        let differs_in_case = |other: &str| other != name && other.eq_ignore_ascii_case(name);
+        self.repo
+            .permission_sets
+            .keys()
+            .map(PermissionSetName::as_str)
+            .find(|other| differs_in_case(other))
+            .map(|other| (other, true))
+            .or_else(|| {
+                self.live()
+                    .permission_sets
+                    .iter()
+                    .map(|set| set.name.as_str())
+                    .find(|other| differs_in_case(other))
+                    .map(|other| (other, false))
+            })
+    }
+
+    /// Blocks the creation of `name` (a create or the new side of a replacement) when its
+    /// name clashes with another's in case only, with an error saying what to do.
+    fn block_name_clash(&mut self, name: &str, blocked_by: &mut Vec<Blocker>) {
+        let Some((other, declared)) = self.name_clash(name) else {
+            return;
+        };
+        blocked_by.push(Blocker::PermissionSetNameClash {
+            permission_set: other.to_owned(),
+        });
+        let message = if declared {
+            format!(
+                "the repo declares permission sets `{other}` and `{name}`, whose names differ \
+                 only in case. Identity Center permission-set names are unique regardless of \
+                 case, so both cannot exist; give one of them another name."
+            )
+        } else {
+            format!(
+                "permission set `{name}` cannot be created while `{other}` exists: the names \
+                 differ only in case, and Identity Center permission-set names are unique \
+                 regardless of case. A rename is a create before a delete, so a case-only \
+                 rename cannot be applied in one step. To change only the case, rename it \
+                 through another name in two plans (`{other}` → e.g. `{name}-next`, apply; \
+                 then → `{name}`, apply; each step replaces its roles), or keep the name \
+                 `{other}` (permission-sets/{other}.yaml and the grants)."
+            )
+        };
+        self.warn(
+            Severity::Error,
+            WarningCode::PermissionSetNameClash,
+            message,
+            Some(Address::PermissionSet {
+                permission_set: name.to_owned(),
+            }),
+        );
+    }
+
     /// The accounts a live permission set is provisioned into, and the outdated ones.
     fn provisioned_accounts(&self, arn: &str) -> (Vec<AccountRef>, Vec<AccountRef>) {
         let Some(accounts) = self.index.provisioned.get(arn) else {
@@ -145,6 +237,12 @@ impl<'input> Planner<'input> {
                 self.plan_replacement(set, old);
             } else {
                 let after = desired_state(set, None);
+                let mut blocked_by = if instance_missing {
+                    vec![Blocker::NoIdentityCenterInstance]
+                } else {
+                    Vec::new()
+                };
+                self.block_name_clash(name, &mut blocked_by);
                 self.permission_set_changes.push(Change {
                     address: Address::PermissionSet {
                         permission_set: name.to_owned(),
@@ -155,11 +253,7 @@ impl<'input> Planner<'input> {
                     after: Some(Resource::PermissionSet(after)),
                     fields: Vec::new(),
                     provision: Vec::new(),
-                    blocked_by: if instance_missing {
-                        vec![Blocker::NoIdentityCenterInstance]
-                    } else {
-                        Vec::new()
-                    },
+                    blocked_by,
                     reason: format!("permission-sets/{name}.yaml is new"),
                 });
             }
@@ -179,8 +273,8 @@ impl<'input> Planner<'input> {
     /// Renames: a permission set the repo declares and AWS lacks, paired with a live one
     /// the repo does not declare whose content (everything but the name) is identical.
     /// Only a one-to-one match counts, only under `exclusive` (otherwise the old one would
-    /// stay and it is no rename), and only when every live assignment of the old one is
-    /// planned for removal. Returns new name → old live permission set.
+    /// stay and it is no rename), and only when the old one may be deleted
+    /// ([`Self::deletable`]). Returns new name → old live permission set.
     fn detect_renames(&self) -> BTreeMap<&'input str, &'input LivePermissionSet> {
         let mut renames = BTreeMap::new();
         if !self.exclusive() {
@@ -202,9 +296,7 @@ impl<'input> Planner<'input> {
             .permission_sets
             .iter()
             .filter(|set| {
-                !repo.permission_sets.contains_key(set.name.as_str())
-                    && self.all_assignments_removed(&set.arn)
-                    && !self.declared_in_use(&set.name)
+                !repo.permission_sets.contains_key(set.name.as_str()) && self.deletable(set)
             })
             .collect();
         let mut matches: BTreeMap<&str, Vec<&LivePermissionSet>> = BTreeMap::new();
@@ -335,6 +427,8 @@ impl<'input> Planner<'input> {
                 };
             }
         }
+        let mut blocked_by = Vec::new();
+        self.block_name_clash(name, &mut blocked_by);
         self.permission_set_changes.push(Change {
             address,
             action: Action::Replace,
@@ -345,7 +439,7 @@ impl<'input> Planner<'input> {
             after: Some(Resource::PermissionSet(desired_state(set, None))),
             fields: Vec::new(),
             provision: provisioned,
-            blocked_by: Vec::new(),
+            blocked_by,
             reason: format!(
                 "renamed from {}: same content under a new name (a replacement)",
                 old.name
@@ -354,7 +448,8 @@ impl<'input> Planner<'input> {
     }
 
     /// Live permission sets the repo does not declare: deleted under `exclusive` when no
-    /// live assignment of them stays, else reported.
+    /// live assignment of them stays and no account keeps them provisioned after the
+    /// plan's assignment deletions ([`Self::deletable`]), else reported.
     fn plan_undeclared_permission_sets(&mut self, undeclared: &[&'input LivePermissionSet]) {
         let mut not_exclusive = Vec::new();
         for set in undeclared {
@@ -365,7 +460,7 @@ impl<'input> Planner<'input> {
                     arn: set.arn.clone(),
                     kept_because: KeptBecause::NotExclusive,
                 });
-            } else if self.all_assignments_removed(&set.arn) && !self.declared_in_use(&set.name) {
+            } else if self.deletable(set) {
                 self.permission_set_deletes.push(Change {
                     address: Address::PermissionSet {
                         permission_set: set.name.clone(),
@@ -382,47 +477,7 @@ impl<'input> Planner<'input> {
                         .to_owned(),
                 });
             } else {
-                let kept_on: BTreeSet<String> = self
-                    .index
-                    .assignments_by_permission_set
-                    .get(set.arn.as_str())
-                    .into_iter()
-                    .flatten()
-                    .filter(|assignment| {
-                        self.removed
-                            .get(&live_key(assignment))
-                            .is_none_or(|cause| *cause == Cause::Closed)
-                    })
-                    .map(|assignment| self.account_ref_by_id(&assignment.account_id).name)
-                    .collect();
-                let message = if kept_on.is_empty() {
-                    format!(
-                        "permission set `{0}` is not in the repo but is kept: the repo still \
-                         assigns it. Add permission-sets/{0}.yaml.",
-                        set.name
-                    )
-                } else {
-                    format!(
-                        "permission set `{}` is not in the repo but is kept: it is still \
-                         assigned on {} ({}) where this plan does not remove the assignment.",
-                        set.name,
-                        count(kept_on.len(), "account", "accounts"),
-                        name_list(kept_on.iter().map(String::as_str)),
-                    )
-                };
-                self.warn(
-                    Severity::Warning,
-                    WarningCode::PermissionSetStillAssigned,
-                    message,
-                    Some(Address::PermissionSet {
-                        permission_set: set.name.clone(),
-                    }),
-                );
-                self.unmanaged.permission_sets.push(UnmanagedPermissionSet {
-                    name: set.name.clone(),
-                    arn: set.arn.clone(),
-                    kept_because: KeptBecause::StillAssigned,
-                });
+                self.keep_undeclared_permission_set(set);
             }
         }
         if !not_exclusive.is_empty() {
@@ -441,5 +496,92 @@ impl<'input> Planner<'input> {
                 None,
             );
         }
+    }
+
+    /// An undeclared permission set `exclusive` would delete but the plan must keep: still
+    /// assigned where the plan keeps the assignment (or assigned by the repo), and/or
+    /// provisioned in accounts where no assignment of it is left to delete. Each reason
+    /// gets its warning; `kept_because` names the first.
+    fn keep_undeclared_permission_set(&mut self, set: &'input LivePermissionSet) {
+        let still_assigned =
+            !self.all_assignments_removed(&set.arn) || self.declared_in_use(&set.name);
+        if still_assigned {
+            let kept_on: BTreeSet<String> = self
+                .index
+                .assignments_by_permission_set
+                .get(set.arn.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|assignment| {
+                    self.removed
+                        .get(&live_key(assignment))
+                        .is_none_or(|cause| *cause == Cause::Closed)
+                })
+                .map(|assignment| self.account_ref_by_id(&assignment.account_id).name)
+                .collect();
+            let message = if kept_on.is_empty() {
+                format!(
+                    "permission set `{0}` is not in the repo but is kept: the repo still \
+                         assigns it. Add permission-sets/{0}.yaml.",
+                    set.name
+                )
+            } else {
+                format!(
+                    "permission set `{}` is not in the repo but is kept: it is still \
+                         assigned on {} ({}) where this plan does not remove the assignment.",
+                    set.name,
+                    count(kept_on.len(), "account", "accounts"),
+                    name_list(kept_on.iter().map(String::as_str)),
+                )
+            };
+            self.warn(
+                Severity::Warning,
+                WarningCode::PermissionSetStillAssigned,
+                message,
+                Some(Address::PermissionSet {
+                    permission_set: set.name.clone(),
+                }),
+            );
+        }
+        let provisioned = self.provisioned_without_assignments(&set.arn);
+        if !provisioned.is_empty() {
+            let accounts: Vec<String> = self
+                .account_refs(provisioned.iter().copied())
+                .into_iter()
+                .map(|account| match account.id {
+                    Some(id) => format!("{} ({id})", account.name),
+                    None => account.name,
+                })
+                .collect();
+            self.warn(
+                Severity::Warning,
+                WarningCode::PermissionSetStillProvisioned,
+                format!(
+                    "permission set `{}` is not in the repo but is kept: it is still \
+                     provisioned in {} where nobody is assigned it ({}), and IAM Identity \
+                     Center refuses to delete a permission set that is provisioned anywhere. \
+                     No API call removes a provisioning: AWS removes it when the last \
+                     assignment in the account is deleted. Remove it from each of these \
+                     accounts in the IAM Identity Center console (AWS accounts → the account \
+                     → Permission sets → Remove), or assign it to someone there and delete \
+                     that assignment; the next plan then deletes it.",
+                    set.name,
+                    count(accounts.len(), "account", "accounts"),
+                    name_list(accounts.iter().map(String::as_str)),
+                ),
+                Some(Address::PermissionSet {
+                    permission_set: set.name.clone(),
+                }),
+            );
+        }
+        self.unmanaged.permission_sets.push(UnmanagedPermissionSet {
+            name: set.name.clone(),
+            arn: set.arn.clone(),
+            kept_because: if still_assigned {
+                KeptBecause::StillAssigned
+            } else {
+                KeptBecause::StillProvisioned
+            },
+        });
     }
 }

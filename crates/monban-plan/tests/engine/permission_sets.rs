@@ -1,14 +1,15 @@
-//! Permission sets: create, semantic update, re-provisioning, delete under `exclusive`,
-//! rename as a loud replacement.
+//! Permission sets: create, semantic update, re-provisioning, delete under `exclusive`
+//! (never while provisioned where no assignment is left to delete), rename as a loud
+//! replacement, and names that differ only in case (never created).
 
 use monban_model::{
     InlinePolicy, ManagedPolicyArn, PermissionSet, PermissionSetName, SessionDuration,
 };
-use monban_plan::{Action, Cause, KeptBecause, Resource, Severity, WarningCode};
+use monban_plan::{Action, Blocker, Cause, KeptBecause, Resource, Severity, WarningCode};
 
 use crate::support::{
-    MANAGEMENT, PROD, STAGING, account, change, group, lines, live, live_permission_set, plan_of,
-    repo,
+    MANAGEMENT, PROD, RepoBuilder, STAGING, account, change, group, lines, live,
+    live_permission_set, plan_of, repo,
 };
 
 fn permission_set(name: &str) -> PermissionSet {
@@ -347,4 +348,314 @@ fn a_permission_set_assigned_on_a_closing_account_is_kept_until_the_account_is_g
         "{}",
         warning.message
     );
+}
+
+/// The warning of one code (panics when there is none).
+fn warning_of(plan: &monban_plan::Plan, code: WarningCode) -> &monban_plan::Warning {
+    plan.warnings
+        .iter()
+        .find(|warning| warning.code == code)
+        .unwrap_or_else(|| panic!("no {code:?} warning: {:#?}", plan.warnings))
+}
+
+#[test]
+fn an_undeclared_permission_set_provisioned_where_nobody_is_assigned_it_is_kept() {
+    // ProvisionPermissionSet called directly on staging: no assignment there to delete,
+    // and DeletePermissionSet is refused while it is provisioned anywhere.
+    let repo = repo()
+        .account(account("org-management").id(MANAGEMENT))
+        .account(account("payments-staging").id(STAGING))
+        .build();
+    let live = live()
+        .account(STAGING, "payments-staging", None)
+        .permission_set("Legacy")
+        .provisioned("Legacy", STAGING, true)
+        .build();
+    let plan = plan_of(&repo, &live);
+    assert!(plan.changes.is_empty(), "{:#?}", lines(&plan));
+    assert!(plan.applyable);
+    assert_eq!(
+        plan.unmanaged.permission_sets[0].kept_because,
+        KeptBecause::StillProvisioned
+    );
+    let warning = warning_of(&plan, WarningCode::PermissionSetStillProvisioned);
+    assert_eq!(warning.severity, Severity::Warning);
+    assert!(
+        warning.message.contains("`Legacy`")
+            && warning
+                .message
+                .contains(&format!("payments-staging ({STAGING})"))
+            && warning.message.contains("console"),
+        "{}",
+        warning.message
+    );
+    assert!(
+        !plan
+            .warnings
+            .iter()
+            .any(|warning| warning.code == WarningCode::PermissionSetStillAssigned)
+    );
+}
+
+#[test]
+fn a_permission_set_is_deleted_only_when_the_plan_deletes_its_last_assignment_everywhere_it_is_provisioned()
+ {
+    let repo = repo()
+        .account(account("org-management").id(MANAGEMENT))
+        .account(account("payments-prod").id(PROD))
+        .account(account("payments-staging").id(STAGING))
+        .build();
+    let assigned = live()
+        .account(PROD, "payments-prod", None)
+        .account(STAGING, "payments-staging", None)
+        .permission_set("Legacy")
+        .provisioned("Legacy", PROD, true)
+        .provisioned("Legacy", STAGING, true)
+        .group("engineers", &[])
+        .assign(PROD, "Legacy", &group("engineers"))
+        .assign(STAGING, "Legacy", &group("engineers"));
+    // Every provisioned account loses its last assignment: deprovisioned, then deleted.
+    let plan = plan_of(&repo, &assigned.clone().build());
+    assert_eq!(
+        lines(&plan),
+        [
+            "delete assignment/payments-prod/Legacy/group:engineers",
+            "delete assignment/payments-staging/Legacy/group:engineers",
+            "delete permission_set/Legacy",
+        ]
+    );
+    // Also provisioned in the management account, where nobody is assigned it: the
+    // assignments still go (exclusive), the permission set stays.
+    let plan = plan_of(
+        &repo,
+        &assigned.provisioned("Legacy", MANAGEMENT, true).build(),
+    );
+    assert_eq!(
+        lines(&plan),
+        [
+            "delete assignment/payments-prod/Legacy/group:engineers",
+            "delete assignment/payments-staging/Legacy/group:engineers",
+        ]
+    );
+    assert!(plan.applyable);
+    assert_eq!(
+        plan.unmanaged.permission_sets[0].kept_because,
+        KeptBecause::StillProvisioned
+    );
+    let message = &warning_of(&plan, WarningCode::PermissionSetStillProvisioned).message;
+    assert!(
+        message.contains(&format!(
+            "in 1 account where nobody is assigned it (org-management ({MANAGEMENT}))"
+        )),
+        "{message}"
+    );
+}
+
+#[test]
+fn still_assigned_and_still_provisioned_are_both_reported() {
+    let repo = repo()
+        .account(account("org-management").id(MANAGEMENT))
+        .build();
+    let live = live()
+        .account(PROD, "legacy-prod", None)
+        .account(STAGING, "legacy-staging", None)
+        .permission_set("Legacy")
+        .provisioned("Legacy", PROD, true)
+        .provisioned("Legacy", STAGING, true)
+        .group("engineers", &[])
+        .assign(PROD, "Legacy", &group("engineers"))
+        .build();
+    let plan = plan_of(&repo, &live);
+    assert!(plan.changes.is_empty(), "{:#?}", lines(&plan));
+    assert_eq!(
+        plan.unmanaged.permission_sets[0].kept_because,
+        KeptBecause::StillAssigned
+    );
+    assert!(
+        warning_of(&plan, WarningCode::PermissionSetStillAssigned)
+            .message
+            .contains("legacy-prod")
+    );
+    let provisioned = &warning_of(&plan, WarningCode::PermissionSetStillProvisioned).message;
+    assert!(
+        provisioned.contains("legacy-staging") && !provisioned.contains("legacy-prod"),
+        "{provisioned}"
+    );
+}
+
+#[test]
+fn a_rename_whose_old_permission_set_stays_provisioned_is_a_create_and_a_kept_set() {
+    let repo = repo()
+        .account(account("org-management").id(MANAGEMENT))
+        .account(
+            account("payments-prod")
+                .id(PROD)
+                .grant("Operator", group("sre")),
+        )
+        .permission_set("Operator")
+        .build();
+    let live = live()
+        .account(PROD, "payments-prod", None)
+        .account(STAGING, "payments-staging", None)
+        .permission_set("OnCallOperator")
+        .provisioned("OnCallOperator", PROD, true)
+        .provisioned("OnCallOperator", STAGING, true)
+        .group("sre", &[])
+        .assign(PROD, "OnCallOperator", &group("sre"))
+        .build();
+    let plan = plan_of(&repo, &live);
+    // Replacing would end in a DeletePermissionSet AWS refuses (staging keeps it).
+    assert_eq!(
+        lines(&plan),
+        [
+            "create permission_set/Operator",
+            "create assignment/payments-prod/Operator/group:sre",
+            "delete assignment/payments-prod/OnCallOperator/group:sre",
+        ]
+    );
+    assert!(plan.applyable);
+    assert_eq!(
+        plan.unmanaged.permission_sets[0].kept_because,
+        KeptBecause::StillProvisioned
+    );
+    assert!(
+        !plan
+            .warnings
+            .iter()
+            .any(|warning| warning.code == WarningCode::PermissionSetReplaced)
+    );
+}
+
+/// The live side of the case-only rename tests: `Deploy`, assigned and provisioned on
+/// payments-prod.
+fn live_deploy() -> monban_model::LiveState {
+    live()
+        .account(PROD, "payments-prod", None)
+        .permission_set("Deploy")
+        .provisioned("Deploy", PROD, true)
+        .user("alice")
+        .group("engineers", &["alice"])
+        .assign(PROD, "Deploy", &group("engineers"))
+        .build()
+}
+
+fn repo_deploy(name: &str) -> RepoBuilder {
+    repo()
+        .account(account("org-management").id(MANAGEMENT))
+        .account(
+            account("payments-prod")
+                .id(PROD)
+                .grant(name, group("engineers")),
+        )
+}
+
+#[test]
+fn a_case_only_rename_is_a_blocked_replacement_with_an_error() {
+    let plan = plan_of(
+        &repo_deploy("deploy").permission_set("deploy").build(),
+        &live_deploy(),
+    );
+    assert_eq!(
+        lines(&plan),
+        [
+            "replace permission_set/deploy",
+            "create assignment/payments-prod/deploy/group:engineers",
+            "delete assignment/payments-prod/Deploy/group:engineers",
+        ]
+    );
+    assert_eq!(
+        change(&plan, "permission_set/deploy").blocked_by,
+        [Blocker::PermissionSetNameClash {
+            permission_set: "Deploy".to_owned()
+        }]
+    );
+    assert!(!plan.applyable);
+    let error = warning_of(&plan, WarningCode::PermissionSetNameClash);
+    assert_eq!(error.severity, Severity::Error);
+    assert!(
+        error
+            .message
+            .contains("`deploy` cannot be created while `Deploy` exists")
+            && error.message.contains("two plans")
+            && error.message.contains("keep the name `Deploy`"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn a_name_that_differs_from_a_live_one_only_in_case_is_never_created() {
+    // Not exclusive: no rename, and `Deploy` stays — still `deploy` cannot be created.
+    let repo = repo_deploy("deploy")
+        .permission_set("deploy")
+        .exclusive(false)
+        .build();
+    let plan = plan_of(&repo, &live_deploy());
+    assert_eq!(
+        lines(&plan),
+        [
+            "create permission_set/deploy",
+            "create assignment/payments-prod/deploy/group:engineers",
+        ]
+    );
+    assert_eq!(
+        change(&plan, "permission_set/deploy").blocked_by,
+        [Blocker::PermissionSetNameClash {
+            permission_set: "Deploy".to_owned()
+        }]
+    );
+    assert!(!plan.applyable);
+    // Different content under exclusive: a create and a delete, the create blocked.
+    let mut set = permission_set("deploy");
+    set.session_duration = SessionDuration::parse("PT4H").unwrap();
+    let plan = plan_of(
+        &repo_deploy("deploy").permission_set_with(set).build(),
+        &live_deploy(),
+    );
+    assert_eq!(
+        lines(&plan),
+        [
+            "create permission_set/deploy",
+            "create assignment/payments-prod/deploy/group:engineers",
+            "delete assignment/payments-prod/Deploy/group:engineers",
+            "delete permission_set/Deploy",
+        ]
+    );
+    assert!(!change(&plan, "permission_set/deploy").is_applyable());
+    assert!(!plan.applyable);
+    // Keeping the old case plans nothing at all.
+    let plan = plan_of(
+        &repo_deploy("Deploy").permission_set("Deploy").build(),
+        &live_deploy(),
+    );
+    assert!(plan.changes.is_empty(), "{:#?}", lines(&plan));
+    assert!(
+        plan.applyable && plan.warnings.is_empty(),
+        "{:#?}",
+        plan.warnings
+    );
+}
+
+#[test]
+fn two_declared_names_that_differ_only_in_case_are_both_blocked() {
+    let repo = repo()
+        .account(account("org-management").id(MANAGEMENT))
+        .permission_set("Deploy")
+        .permission_set("deploy")
+        .build();
+    let plan = plan_of(&repo, &live().build());
+    assert_eq!(
+        lines(&plan),
+        [
+            "create permission_set/Deploy",
+            "create permission_set/deploy"
+        ]
+    );
+    assert!(plan.changes.iter().all(|change| !change.is_applyable()));
+    assert!(
+        warning_of(&plan, WarningCode::PermissionSetNameClash)
+            .message
+            .contains("the repo declares permission sets")
+    );
+    assert!(!plan.applyable);
 }

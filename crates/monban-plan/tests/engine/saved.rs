@@ -362,6 +362,44 @@ fn a_permission_set_to_delete_assigned_again_outside_monban_is_stale() {
 }
 
 #[test]
+fn a_permission_set_to_delete_provisioned_outside_monban_is_stale() {
+    // Legacy is now provisioned where the plan deletes no assignment of it: deleting its
+    // assignment on prod no longer deprovisions it everywhere, and AWS would refuse the
+    // deletion.
+    let stale = stale_after(|live| {
+        live.provisioned.push(monban_model::LiveProvisioned {
+            permission_set_arn: arn("Legacy"),
+            account_id: MANAGEMENT.to_owned(),
+            current: true,
+        });
+    });
+    assert_eq!(
+        texts(&stale),
+        [format!(
+            "permission_set/Legacy: permission set Legacy is now provisioned in account \
+             org-management ({MANAGEMENT}) where the plan deletes no assignment of it \
+             (provisioned outside monban), so it cannot be deleted"
+        )]
+    );
+}
+
+#[test]
+fn a_permission_set_created_outside_monban_under_another_case_is_stale() {
+    // `new` takes the name `New` needs: names are unique regardless of case.
+    let stale = stale_after(|live| {
+        live.permission_sets.push(live_permission_set("new"));
+    });
+    assert_eq!(
+        texts(&stale),
+        [format!(
+            "permission_set/New: permission set new was created outside monban ({}); its name \
+             differs from New only in case, which makes New impossible to create",
+            arn("new")
+        )]
+    );
+}
+
+#[test]
 fn an_account_moved_or_retagged_outside_monban_is_stale() {
     let stale = stale_after(|live| {
         let prod = live
