@@ -390,12 +390,17 @@ async fn resolve_orphans(context: &Context<'_>, tasks: &[Task]) -> Result<(), Jo
         .collect();
     let results =
         futures::future::join_all(orphans.iter().map(|(key, kind, request_id)| async move {
-            (key, context.wait(*kind, request_id).await)
+            (key, *kind, context.wait(*kind, request_id).await)
         }))
         .await;
-    for (key, result) in results {
+    for (key, kind, result) in results {
         match result {
             Ok(status) if status.succeeded == Some(true) => {
+                if let Some(account_id) = &status.account_id
+                    && kind == AsyncKind::AccountCreation
+                {
+                    steps::finish_interrupted_creation(context, key, account_id).await?;
+                }
                 context
                     .record(|journal| journal.done(key, status.account_id.as_deref()))
                     .await?;

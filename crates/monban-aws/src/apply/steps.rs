@@ -329,6 +329,7 @@ async fn create_account(
     ou: Option<&Ref>,
 ) -> StepResult {
     let operation = "organizations:CreateAccount";
+    let destination = ou.map(|ou| context.resolve(ou)).transpose()?;
     let account_id = if let Some((_, request_id)) = &record.in_flight {
         let status = context.wait(AsyncKind::AccountCreation, request_id).await?;
         finished(&status, operation)?;
@@ -342,6 +343,14 @@ async fn create_account(
     } else {
         // Held from the check to the end: at most five creations in progress (AWS's limit).
         let _slot = context.account_creations.acquire().await;
+        // Where the account goes, recorded before it exists: if this apply dies while the
+        // creation is in flight, the next one (whose plan no longer creates the account)
+        // finishes the move from here.
+        if let Some(destination) = &destination {
+            context
+                .value(&format!("{}/destination", task.key), destination)
+                .await?;
+        }
         let request_id = match creation_in_progress(context, name).await? {
             Some(request_id) => request_id,
             None => send_create_account(context, task, name, email, tags).await?,
@@ -363,30 +372,64 @@ async fn create_account(
     let account_id =
         account_id.ok_or_else(|| StepError::other(operation, "SUCCEEDED without an account id"))?;
     context.value(&task.key, &account_id).await?;
-    if let Some(ou) = ou {
-        let destination = context.resolve(ou)?;
-        let root = context.live.organization.root_id.clone();
-        let verify =
-            async {
-                Ok(account_parent(context, &account_id).await?.as_deref()
-                    == Some(destination.as_str()))
-            };
-        sub_step(
-            context,
-            task,
-            "move",
-            Box::pin(verify),
-            Box::pin(move_account(
-                context,
-                &task.address,
-                &account_id,
-                &root,
-                &destination,
-            )),
-        )
-        .await?;
+    if let Some(destination) = &destination {
+        move_created_account(context, &task.key, &task.address, &account_id, destination).await?;
     }
     Ok(Some(account_id))
+}
+
+/// Moves a just-created account from the root into its OU (a sub-step of the creation).
+async fn move_created_account(
+    context: &Context<'_>,
+    creation_key: &str,
+    address: &Address,
+    account_id: &str,
+    destination: &str,
+) -> Result<(), TaskError> {
+    let root = context.live.organization.root_id.clone();
+    let verify =
+        async { Ok(account_parent(context, account_id).await?.as_deref() == Some(destination)) };
+    sub_step(
+        context,
+        format!("{creation_key}/move"),
+        Box::pin(verify),
+        Box::pin(move_account(
+            context,
+            address,
+            account_id,
+            &root,
+            destination,
+        )),
+    )
+    .await
+}
+
+/// After an interrupted apply's account creation finished (looked up on resume, its step
+/// no longer in the plan): the move into its OU that the creation step would have made.
+/// A failure is left to the next plan, which sees the account outside its OU.
+pub(crate) async fn finish_interrupted_creation(
+    context: &Context<'_>,
+    creation_key: &str,
+    account_id: &str,
+) -> Result<(), JournalError> {
+    let Some(destination) = context
+        .step(&format!("{creation_key}/destination"))
+        .and_then(|record| record.value)
+    else {
+        return Ok(());
+    };
+    let Some(name) = creation_key
+        .strip_prefix("account/")
+        .and_then(|rest| rest.split_once('#'))
+        .map(|(name, _)| name.to_owned())
+    else {
+        return Ok(());
+    };
+    let address = Address::Account { account: name };
+    match move_created_account(context, creation_key, &address, account_id, &destination).await {
+        Ok(()) | Err(TaskError::Step(_)) => Ok(()),
+        Err(TaskError::Journal(error)) => Err(error),
+    }
 }
 
 async fn send_create_account(
@@ -552,8 +595,7 @@ async fn update_account(
             async { Ok(account_parent(context, id).await?.as_deref() == Some(to.as_str())) };
         sub_step(
             context,
-            task,
-            "move",
+            format!("{}/move", task.key),
             Box::pin(verify),
             Box::pin(move_account(context, &task.address, id, &from, &to)),
         )
@@ -610,7 +652,13 @@ async fn update_account(
                     .await
                     .map(|_| ())
             };
-            sub_step(context, task, "tag", Box::pin(verify), Box::pin(send)).await?;
+            sub_step(
+                context,
+                format!("{}/tag", task.key),
+                Box::pin(verify),
+                Box::pin(send),
+            )
+            .await?;
         }
         if !removed.is_empty() {
             let verify = async {
@@ -636,7 +684,13 @@ async fn update_account(
                     .await
                     .map(|_| ())
             };
-            sub_step(context, task, "untag", Box::pin(verify), Box::pin(send)).await?;
+            sub_step(
+                context,
+                format!("{}/untag", task.key),
+                Box::pin(verify),
+                Box::pin(send),
+            )
+            .await?;
         }
     }
     Ok(None)
@@ -1178,8 +1232,7 @@ impl Edits<'_, '_> {
         };
         sub_step(
             self.context,
-            self.task,
-            name,
+            format!("{}/{name}", self.task.key),
             Box::pin(verify),
             Box::pin(send),
         )
@@ -1192,12 +1245,10 @@ impl Edits<'_, '_> {
 /// `verify` reads whether it took effect before anything is sent again.
 async fn sub_step(
     context: &Context<'_>,
-    task: &Task,
-    name: &str,
+    key: String,
     verify: impl std::future::Future<Output = Result<bool, StepError>>,
     send: impl std::future::Future<Output = Result<(), StepError>>,
 ) -> Result<(), TaskError> {
-    let key = format!("{}/{name}", task.key);
     let record = context.step(&key).unwrap_or_default();
     if record.done {
         return Ok(());
