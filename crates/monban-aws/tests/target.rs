@@ -33,7 +33,7 @@ async fn the_embedded_sandbox_names_itself_and_its_management_caller() {
 }
 
 #[tokio::test]
-async fn an_endpoint_without_sts_falls_back_to_the_management_account_and_says_so() {
+async fn an_endpoint_resolves_the_caller_through_sts() {
     let (server, _) = common::sandbox().await;
     let url = server.endpoint_url();
     let clients = monban_aws::connect(
@@ -49,8 +49,9 @@ async fn an_endpoint_without_sts_falls_back_to_the_management_account_and_says_s
     let target = clients.target();
     assert_eq!(target.kind, TargetKindName::Endpoint);
     assert_eq!(target.region, "eu-west-1");
+    // The sandbox answers STS GetCallerIdentity (its key is the management account's).
     assert_eq!(target.caller_account_id, "111111111111");
-    assert_eq!(target.caller_source, CallerSource::AssumedManagement);
+    assert_eq!(target.caller_source, CallerSource::Sts);
     let port = url.rsplit(':').next().unwrap();
     assert_eq!(target.key(), format!("endpoint-127.0.0.1-{port}"));
 
