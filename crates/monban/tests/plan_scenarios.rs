@@ -2522,10 +2522,6 @@ fn the_management_account_file_bound_to_another_account_is_an_error() {
 }
 
 #[test]
-#[ignore = "bug: a case-only permission-set rename (Deploy → deploy) is planned as an \
-            applyable `replace`, but Identity Center names are unique case-insensitively: \
-            creating `deploy` while `Deploy` exists fails with ConflictException, and apply \
-            creates before it deletes"]
 fn a_case_only_permission_set_rename_is_not_planned_as_an_applyable_replace() {
     let (sandbox, repo, _) = deploy_everywhere(DEPLOY_POLICY);
     repo.remove("permission-sets/Deploy.yaml");
@@ -3134,11 +3130,6 @@ fn close_on_an_account_that_does_not_exist_is_only_reported() {
 }
 
 #[test]
-#[ignore = "bug: an undeclared permission set provisioned into an account where nobody is \
-            assigned it (ProvisionPermissionSet AWS_ACCOUNT) is planned as an applyable \
-            `delete` with no word about that account; DeletePermissionSet is refused while \
-            it is provisioned anywhere (aws-api-facts §SSO Admin 5; the sandbox refuses with \
-            ConflictException), and no assignment deletion in the plan deprovisions it"]
 fn an_undeclared_permission_set_still_provisioned_somewhere_is_not_deleted_blindly() {
     // Deploy is provisioned into shop-dev, assigned nowhere.
     let sandbox = Sandbox::start();
