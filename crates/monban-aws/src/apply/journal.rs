@@ -218,6 +218,16 @@ impl Journal {
         self.steps.get(key)
     }
 
+    /// Every step with an `intent` and no outcome (its request may or may not have been
+    /// sent).
+    pub(crate) fn unfinished_steps(&self) -> Vec<String> {
+        self.steps
+            .iter()
+            .filter(|(_, step)| step.unfinished)
+            .map(|(key, _)| key.clone())
+            .collect()
+    }
+
     /// Every step with a request in flight: (step key, kind, request id).
     pub(crate) fn in_flight_steps(&self) -> Vec<(String, AsyncKind, String)> {
         self.steps

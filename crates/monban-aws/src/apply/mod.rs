@@ -59,9 +59,10 @@ impl Default for ConcurrencyLimits {
     }
 }
 
-/// How asynchronous statuses are polled: the first poll `initial` after the request, then
-/// the interval doubles up to `max` while nothing finishes and drops back to `initial`
-/// when something does. With more than `describe_up_to` requests of one kind pending, one
+/// How asynchronous statuses are polled. A request is first checked when requests of its
+/// kind have typically finished (a moving average of what this apply observed; `initial`
+/// until it has seen one), then at intervals doubling from `initial` up to `max`. A check
+/// covers every pending request of the kind: with more than `describe_up_to` pending, one
 /// `List…Status` (filtered `IN_PROGRESS`) call per page replaces a `Describe…` per request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PollPolicy {

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_sdk_organizations::types::CreateAccountState;
 use aws_sdk_ssoadmin::types::{OperationStatusFilter, StatusValues};
@@ -35,18 +35,44 @@ pub(crate) struct Status {
     pub(crate) account_name: Option<String>,
 }
 
-type Waiters = HashMap<String, Vec<oneshot::Sender<Result<Status, StepError>>>>;
+/// One request being waited for.
+#[derive(Debug)]
+struct Pending {
+    senders: Vec<oneshot::Sender<Result<Status, StepError>>>,
+    registered: Instant,
+    /// Checks that found it still in progress, and when the last one was.
+    checks: u32,
+    last_check: Instant,
+}
+
+type Waiters = HashMap<String, Pending>;
 
 #[derive(Debug, Default)]
 struct Poller {
     pending: Mutex<Waiters>,
     notify: Notify,
+    /// How long this kind of request typically takes (a moving average of what was
+    /// observed), so the first check of a request comes when it is likely done.
+    typical: Mutex<Option<Duration>>,
 }
 
 impl Poller {
     fn with<T>(&self, work: impl FnOnce(&mut Waiters) -> T) -> T {
         // Plain maps of channels: a panic elsewhere leaves them usable.
         work(&mut self.pending.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn typical(&self) -> Option<Duration> {
+        *self.typical.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn observe(&self, took: Duration) {
+        let mut typical = self.typical.lock().unwrap_or_else(PoisonError::into_inner);
+        *typical = Some(match *typical {
+            None => took,
+            // Exponential moving average, weight 1/5 on the newest observation.
+            Some(previous) => (previous * 4 + took) / 5,
+        });
     }
 }
 
@@ -79,9 +105,16 @@ impl Pollers {
         let (sender, receiver) = oneshot::channel();
         let poller = self.poller(kind);
         poller.with(|pending| {
+            let now = Instant::now();
             pending
                 .entry(request_id.to_owned())
-                .or_default()
+                .or_insert_with(|| Pending {
+                    senders: Vec::new(),
+                    registered: now,
+                    checks: 0,
+                    last_check: now,
+                })
+                .senders
                 .push(sender);
         });
         poller.notify.notify_one();
@@ -131,38 +164,66 @@ pub(crate) fn kind_operation(kind: AsyncKind) -> &'static str {
     }
 }
 
+/// When a pending request should be checked next: its first check when requests of its
+/// kind typically finish (`PollPolicy::initial` until one was seen), then at intervals
+/// doubling from `initial` up to `max`.
+fn next_check(request: &Pending, typical: Duration, policy: &super::PollPolicy) -> Instant {
+    if request.checks == 0 {
+        // A little early: a request found still in progress costs one more check, one
+        // found late costs a slot for the whole delay.
+        request.registered + typical.mul_f64(0.9).max(policy.initial)
+    } else {
+        let exponent = (request.checks - 1).min(16);
+        request.last_check + (policy.initial * (1_u32 << exponent)).min(policy.max)
+    }
+}
+
 async fn run_poller(context: &Context<'_>, poller: &Poller, kind: AsyncKind) {
     let policy = context.options.poll;
-    let mut interval = policy.initial;
     loop {
-        let ids: Vec<String> = poller.with(|pending| {
-            pending.retain(|_, senders| {
-                senders.retain(|sender| !sender.is_closed());
-                !senders.is_empty()
+        let typical = poller.typical().unwrap_or(policy.initial);
+        let due = poller.with(|pending| {
+            pending.retain(|_, request| {
+                request.senders.retain(|sender| !sender.is_closed());
+                !request.senders.is_empty()
             });
-            pending.keys().cloned().collect()
+            pending
+                .values()
+                .map(|request| next_check(request, typical, &policy))
+                .min()
         });
-        if ids.is_empty() {
+        let Some(due) = due else {
             poller.notify.notified().await;
-            interval = policy.initial;
             continue;
+        };
+        // A request registered meanwhile may be due sooner: recompute when one arrives.
+        tokio::select! {
+            () = tokio::time::sleep_until(due.into()) => {}
+            () = poller.notify.notified() => continue,
         }
-        tokio::time::sleep(interval).await;
+        // Every pending request is checked: the batch list covers them all at once.
+        let ids: Vec<String> = poller.with(|pending| pending.keys().cloned().collect());
         let finished = check(context, kind, &ids).await;
-        let any = !finished.is_empty();
+        let now = Instant::now();
         poller.with(|pending| {
             for (id, result) in finished {
-                for sender in pending.remove(&id).unwrap_or_default() {
-                    // A waiter that timed out or was dropped no longer listens.
-                    let _ = sender.send(result.clone());
+                if let Some(request) = pending.remove(&id) {
+                    if result.is_ok() {
+                        poller.observe(now - request.registered);
+                    }
+                    for sender in request.senders {
+                        // A waiter that timed out or was dropped no longer listens.
+                        let _ = sender.send(result.clone());
+                    }
+                }
+            }
+            for id in &ids {
+                if let Some(request) = pending.get_mut(id) {
+                    request.checks += 1;
+                    request.last_check = now;
                 }
             }
         });
-        interval = if any {
-            policy.initial
-        } else {
-            (interval * 2).min(policy.max)
-        };
     }
 }
 

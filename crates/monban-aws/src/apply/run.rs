@@ -383,6 +383,14 @@ async fn run_task(
 async fn resolve_orphans(context: &Context<'_>, tasks: &[Task]) -> Result<(), JournalError> {
     let keys: std::collections::BTreeSet<&str> =
         tasks.iter().map(|task| task.key.as_str()).collect();
+    let unrecorded: Vec<String> = lock(&context.journal)
+        .unfinished_steps()
+        .into_iter()
+        .filter(|key| !keys.contains(key.as_str()) && key.contains("#create:"))
+        .collect();
+    for key in &unrecorded {
+        steps::resume_unrecorded_creation(context, key).await?;
+    }
     let in_flight = lock(&context.journal).in_flight_steps();
     let orphans: Vec<(String, AsyncKind, String)> = in_flight
         .into_iter()

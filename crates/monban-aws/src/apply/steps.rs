@@ -404,6 +404,41 @@ async fn move_created_account(
     .await
 }
 
+/// An interrupted apply's `CreateAccount` whose request id was never recorded, and whose
+/// step this plan does not contain (the re-plan saw the account being created, or created):
+/// found by its root e-mail or its name, waited for, and moved into its OU.
+pub(crate) async fn resume_unrecorded_creation(
+    context: &Context<'_>,
+    creation_key: &str,
+) -> Result<(), JournalError> {
+    let Some((name, email)) = creation_key
+        .strip_prefix("account/")
+        .and_then(|rest| rest.split_once("#create:"))
+    else {
+        return Ok(());
+    };
+    let account_id = match account_with_email(context, email).await {
+        Ok(Some(id)) => Some(id),
+        Ok(None) => match creation_in_progress(context, name).await {
+            Ok(Some(request_id)) => context
+                .wait(AsyncKind::AccountCreation, &request_id)
+                .await
+                .ok()
+                .filter(|status| status.succeeded == Some(true))
+                .and_then(|status| status.account_id),
+            _ => None,
+        },
+        Err(_) => None,
+    };
+    if let Some(account_id) = account_id {
+        finish_interrupted_creation(context, creation_key, &account_id).await?;
+        context
+            .record(|journal| journal.done(creation_key, Some(&account_id)))
+            .await?;
+    }
+    Ok(())
+}
+
 /// After an interrupted apply's account creation finished (looked up on resume, its step
 /// no longer in the plan): the move into its OU that the creation step would have made.
 /// A failure is left to the next plan, which sees the account outside its OU.
