@@ -57,6 +57,8 @@ pub(crate) struct Context<'a> {
     pub(crate) provisionings: Arc<Semaphore>,
     pub(crate) account_creations: Arc<Semaphore>,
     pub(crate) pollers: Pollers,
+    /// Account ids by lower-cased root e-mail, listed once (`steps::account_emails`).
+    pub(crate) account_emails: tokio::sync::OnceCell<HashMap<String, String>>,
     progress: Mutex<ApplyProgress>,
 }
 
@@ -119,6 +121,7 @@ impl<'a> Context<'a> {
             provisionings: Arc::new(Semaphore::new(limits.provisionings.max(1))),
             account_creations: Arc::new(Semaphore::new(limits.account_creations.max(1))),
             pollers: Pollers::default(),
+            account_emails: tokio::sync::OnceCell::new(),
             progress: Mutex::new(ApplyProgress {
                 total,
                 ..ApplyProgress::default()

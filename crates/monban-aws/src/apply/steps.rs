@@ -242,7 +242,45 @@ async fn delete_ou(context: &Context<'_>, task: &Task, id: &str) -> StepResult {
     }
 }
 
-/// The id of the account with root e-mail `email` (case-insensitive), read now.
+/// Every account's id by lower-cased root e-mail, listed once per apply (when the first
+/// account is to be created) and shared by the creations that follow: fresher than the
+/// plan's view, at `⌈accounts ÷ 20⌉` calls instead of that many per creation. The
+/// creations of this apply cannot be in it, and need not: each is keyed by its own e-mail.
+async fn account_emails<'context>(
+    context: &'context Context<'_>,
+) -> Result<&'context std::collections::HashMap<String, String>, StepError> {
+    context
+        .account_emails
+        .get_or_try_init(|| async {
+            let mut emails = std::collections::HashMap::new();
+            let mut token: Option<String> = None;
+            loop {
+                let output = context
+                    .call(None, Service::Organizations, "ListAccounts", || {
+                        context
+                            .organizations
+                            .list_accounts()
+                            .max_results(20)
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await?;
+                for account in output.accounts.unwrap_or_default() {
+                    if let (Some(email), Some(id)) = (account.email, account.id) {
+                        emails.insert(email.to_lowercase(), id);
+                    }
+                }
+                match output.next_token.filter(|next| !next.is_empty()) {
+                    Some(next) if token.as_ref() != Some(&next) => token = Some(next),
+                    _ => return Ok(emails),
+                }
+            }
+        })
+        .await
+}
+
+/// The id of the account with root e-mail `email` (case-insensitive), read now (after a
+/// crash or an ambiguous error, when the shared list may be out of date).
 async fn account_with_email(
     context: &Context<'_>,
     email: &str,
@@ -336,7 +374,14 @@ async fn create_account(
         status.account_id
     } else if let Some(id) = record.value.clone() {
         Some(id)
-    } else if let Some(id) = account_with_email(context, email).await? {
+    } else if let Some(id) = if record.unfinished {
+        account_with_email(context, email).await?
+    } else {
+        account_emails(context)
+            .await?
+            .get(&email.to_lowercase())
+            .cloned()
+    } {
         // CreateAccount is not idempotent: an account with this root e-mail exists (made
         // by an interrupted apply, or meanwhile), so it is this one.
         Some(id)
