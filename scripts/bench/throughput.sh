@@ -114,6 +114,8 @@ log "sandbox ($BIN) at $SANDBOX_URL, moto $MOTO_VERSION at $MOTO_URL"
 
 # 4. Seed each (timed: the boto3 end-to-end figure), then load each in turn; the server not
 # under load is idle.
+# CPU ticks (user + system, 100 Hz) a process has used: how much of the 2 cores each side took.
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 export AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 for name in sandbox moto; do
   url="$SANDBOX_URL"; [ "$name" = moto ] && url="$MOTO_URL"
@@ -121,7 +123,10 @@ for name in sandbox moto; do
   "$VENV/bin/python" scripts/bench/throughput_seed.py "$url" "$WORK/$name-seed.json"
   printf '%s\n' "$(( ($(date +%s%N) - seed_started) / 1000000 ))" >"$WORK/$name-seed-ms"
   log "$name seeded in $(cat "$WORK/$name-seed-ms") ms; loading ($WORKERS workers, ${DURATION} s after ${WARMUP} s warm-up)"
+  pid="$SANDBOX_PID"; [ "$name" = moto ] && pid="$MOTO_PID"
+  cpu_before="$(cpu_ticks "$pid")"
   "$LOADGEN" "$url" "$WORK/$name-seed.json" "$WORKERS" "$DURATION" "$WARMUP" >"$WORK/$name.json"
+  printf '%s\n' "$(( $(cpu_ticks "$pid") - cpu_before ))" >"$WORK/$name-server-ticks"
 done
 
 # 5. The report: one table, the ratios, and each run's raw JSON.
@@ -130,11 +135,13 @@ import json, sys
 work, workers = sys.argv[1], sys.argv[2]
 runs = {name: json.load(open(f"{work}/{name}.json")) for name in ("sandbox", "moto")}
 seeds = {name: int(open(f"{work}/{name}-seed-ms").read()) / 1000 for name in runs}
-print(f"| server | workers | requests | errors | requests/s | p50 ms | p99 ms | boto3 seed s |")
-print(f"|---|---|---|---|---|---|---|---|")
+server_cpu = {name: int(open(f"{work}/{name}-server-ticks").read()) / 100 for name in runs}
+print("| server | workers | requests | errors | requests/s | p50 ms | p99 ms | server CPU s | load generator CPU s | boto3 seed s |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for name, run in runs.items():
     print(f"| {name} | {workers} | {run['requests']} | {run['errors']} | {run['requests_per_second']:,.0f} "
-          f"| {run['p50_ms']:.2f} | {run['p99_ms']:.2f} | {seeds[name]:.2f} |")
+          f"| {run['p50_ms']:.2f} | {run['p99_ms']:.2f} | {server_cpu[name]:.1f} "
+          f"| {run['client_cpu_seconds'] or 0:.1f} | {seeds[name]:.2f} |")
 sandbox, moto = runs["sandbox"], runs["moto"]
 print(f"\nthroughput ratio sandbox/moto: {sandbox['requests_per_second'] / moto['requests_per_second']:.1f}x "
       f"(target >= 20x); p99 moto/sandbox: {moto['p99_ms'] / sandbox['p99_ms']:.1f}x; "

@@ -328,6 +328,20 @@ async fn worker(
     tally
 }
 
+/// CPU seconds (user + system) this process has used, from `/proc/self/stat` (Linux; the
+/// kernel's clock tick is 100 Hz on every supported architecture). `None` elsewhere.
+fn own_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at field 3 (state);
+    // utime and stime are fields 14 and 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let user: u64 = fields.get(11)?.parse().ok()?;
+    let system: u64 = fields.get(12)?.parse().ok()?;
+    #[expect(clippy::cast_precision_loss, reason = "clock ticks, far below 2^52")]
+    let seconds = (user + system) as f64 / 100.0;
+    Some(seconds)
+}
+
 fn percentile(sorted: &[u64], fraction: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -418,6 +432,7 @@ async fn run() -> Result<(), String> {
             .into_iter()
             .map(|(operation, (count, failed))| (operation, json!({"requests": count, "errors": failed})))
             .collect::<serde_json::Map<_, _>>(),
+        "client_cpu_seconds": own_cpu_seconds(),
         "error_samples": error_samples.into_iter().take(5).collect::<Vec<_>>(),
     });
     println!("{report}");
