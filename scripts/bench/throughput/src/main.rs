@@ -54,7 +54,7 @@ enum Operation {
 }
 
 impl Operation {
-    /// (SigV4 signing name, X-Amz-Target) of the operation.
+    /// (`SigV4` signing name, `X-Amz-Target`) of the operation.
     fn wire(self) -> (&'static str, String) {
         let (signing_name, prefix) = match self {
             Self::DescribeOrganization | Self::ListAccounts | Self::DescribeAccount => {
