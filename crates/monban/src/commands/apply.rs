@@ -11,14 +11,13 @@
 //! `.monban/journal/<target>/`, so an apply interrupted by a crash, Ctrl-C or kill -9 resumes
 //! on the next run without sending anything twice.
 
-use std::collections::BTreeSet;
 use std::io::IsTerminal as _;
 use std::path::Path;
 use std::sync::Mutex;
 
 use anyhow::Context as _;
 use monban_model::Repo;
-use monban_plan::{Address, Plan};
+use monban_plan::Plan;
 
 use crate::ExitStatus;
 use crate::cli::PlanFormat;
@@ -106,7 +105,7 @@ async fn run(
 
     let (plan, live) = if let Some(saved) = saved {
         let live = read_touched(clients, saved).await?;
-        let completed = journaled_addresses(&journal_dir, saved)?;
+        let completed = journal.journaled_addresses(saved);
         monban_plan::check_saved_resuming(saved, &live, env!("CARGO_PKG_VERSION"), &completed)?;
         printer.log("The saved plan is current: the live state it was made from has not changed.");
         (saved.clone(), live)
@@ -172,38 +171,6 @@ async fn run(
     } else {
         ExitStatus::Failure
     })
-}
-
-/// The plan's addresses an interrupted apply already worked on (any journaled step): their
-/// live state changed because of monban itself, so they are not checked for staleness.
-fn journaled_addresses(journal_dir: &Path, plan: &Plan) -> anyhow::Result<BTreeSet<Address>> {
-    let path = journal_dir.join(monban_aws::JOURNAL_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
-        Err(error) => {
-            return Err(error).with_context(|| format!("could not read {}", path.display()));
-        }
-    };
-    // Each line names its step as `<address>#<operation>`; a torn last line is ignored.
-    let steps: BTreeSet<String> = text
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter_map(|line| {
-            line.get("step")
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned)
-        })
-        .collect();
-    Ok(plan
-        .changes
-        .iter()
-        .filter(|change| {
-            let prefix = format!("{}#", change.address);
-            steps.iter().any(|step| step.starts_with(&prefix))
-        })
-        .map(|change| change.address.clone())
-        .collect())
 }
 
 /// Re-reads what a saved plan touches: the accounts, permission sets and principals of its
