@@ -263,7 +263,10 @@ pub struct ConnectOptions {
     /// At most this many calls in flight at once (the buckets decide the rate).
     pub concurrency: usize,
     /// SDK attempts per call (standard retry mode: throttling, 5xx and transient errors are
-    /// retried with exponential backoff and jitter).
+    /// retried with exponential backoff and jitter). Ten, not the SDK's three: a read of a
+    /// large organization makes thousands of calls paced at exactly AWS's rate, and a burst of
+    /// throttling against AWS's own buckets must not fail the whole read (the plan
+    /// benchmark saw one call throttled five times in a row against the realistic sandbox).
     pub max_attempts: u32,
 }
 
@@ -272,7 +275,7 @@ impl Default for ConnectOptions {
         Self {
             rate_limits: RateLimits::aws(),
             concurrency: 16,
-            max_attempts: 5,
+            max_attempts: 10,
         }
     }
 }
