@@ -14,6 +14,7 @@
 //! | organization | `organizations:ListAccountsForParent` | Σ over the root and every OU `c`: `pages(accounts in c, 20)` |
 //! | organization | `organizations:ListTagsForResource` | one per ACTIVE account (one page holds all 50 tags an account may have) |
 //! | organization | `organizations:ListCreateAccountStatus` (`IN_PROGRESS`, `FAILED`) | `pages(requests, 20)` |
+//! | organization | `organizations:ListHandshakesForOrganization` (`INVITE`) | `pages(invitations, 20)` (AWS lists closed ones for 30 days too) |
 //! | identity center or store | `sso-admin:ListInstances` | 1 |
 //! | identity center | `sso-admin:ListPermissionSets` | `pages(P, 100)` |
 //! | identity center | `DescribePermissionSet`, `GetInlinePolicyForPermissionSet`, `GetPermissionsBoundaryForPermissionSet`, `ListTagsForResource` | 1 each per permission set |
@@ -23,7 +24,7 @@
 //! | identity store | `identitystore:ListUsers`, `identitystore:ListGroups` | `pages(U, 100)`, `pages(G, 100)` |
 //! | identity store | `identitystore:ListGroupMemberships` | Σ over groups `g`: `pages(members of g, 100)` |
 //!
-//! With one page everywhere: `2 + 2·(1 + OUs) + active accounts + 1` for the organization,
+//! With one page everywhere: `2 + 2·(1 + OUs) + active accounts + 1 + 1` for the organization,
 //! `1 + 1 + 8·P + provisioned pairs` for Identity Center, `2 + G` for the Identity Store.
 //!
 //! # Why these calls and not others
@@ -53,8 +54,8 @@ use jiff::Timestamp;
 use monban_model::{
     LIVE_FORMAT_VERSION, LiveAccount, LiveAccountCreation, LiveAccountStatus, LiveAssignment,
     LiveCaller, LiveCreationState, LiveCustomerManagedPolicy, LiveGroup, LiveInstance,
-    LiveMembership, LiveOrganization, LiveOu, LivePermissionSet, LivePermissionsBoundary,
-    LivePrincipalType, LiveProvisioned, LiveState, LiveUser,
+    LiveInvitation, LiveMembership, LiveOrganization, LiveOu, LivePermissionSet,
+    LivePermissionsBoundary, LivePrincipalType, LiveProvisioned, LiveState, LiveUser,
 };
 
 use crate::error::AwsError;
@@ -176,6 +177,7 @@ async fn read_parts(clients: &Clients, parts: ReadParts) -> Result<LiveRead, Aws
         ous: tree.ous,
         accounts: tree.accounts,
         account_creations: tree.account_creations,
+        invitations: tree.invitations,
         instance,
         permission_sets: center.permission_sets,
         provisioned: center.provisioned,
@@ -280,6 +282,7 @@ struct Tree {
     ous: Vec<LiveOu>,
     accounts: Vec<LiveAccount>,
     account_creations: Vec<LiveAccountCreation>,
+    invitations: Vec<LiveInvitation>,
 }
 
 /// A container (the root or an OU) whose children are still to be listed.
@@ -291,7 +294,8 @@ pub(crate) struct Container {
 }
 
 async fn read_tree(clients: &Clients, organization: &LiveOrganization) -> Result<Tree, AwsError> {
-    let creations = read_account_creations(clients);
+    let creations =
+        async { tokio::try_join!(read_account_creations(clients), read_invitations(clients)) };
     let walk = async {
         let mut ous = Vec::new();
         let mut accounts = Vec::new();
@@ -351,11 +355,12 @@ async fn read_tree(clients: &Clients, organization: &LiveOrganization) -> Result
         }
         Ok::<_, AwsError>((ous, accounts))
     };
-    let ((ous, accounts), account_creations) = tokio::try_join!(walk, creations)?;
+    let ((ous, accounts), (account_creations, invitations)) = tokio::try_join!(walk, creations)?;
     Ok(Tree {
         ous,
         accounts,
         account_creations,
+        invitations,
     })
 }
 
@@ -577,6 +582,69 @@ async fn read_account_creations(clients: &Clients) -> Result<Vec<LiveAccountCrea
         .collect::<Result<Vec<_>, AwsError>>()?;
     creations.sort_by(|left, right| left.request_id.cmp(&right.request_id));
     Ok(creations)
+}
+
+/// The organization's `OPEN` (unanswered) invitations (`ListHandshakesForOrganization`, `INVITE`).
+/// Accepted, declined, canceled and expired ones stay listed for 30 days; they are dropped
+/// here, since only an open one keeps an account from being invited again.
+pub(crate) async fn read_invitations(clients: &Clients) -> Result<Vec<LiveInvitation>, AwsError> {
+    use aws_sdk_organizations::types::{
+        ActionType, HandshakeFilter, HandshakePartyType, HandshakeState,
+    };
+    let handshakes = paginate(
+        clients,
+        Service::Organizations,
+        "ListHandshakesForOrganization",
+        |token| async move {
+            let output = clients
+                .organizations
+                .list_handshakes_for_organization()
+                .filter(
+                    HandshakeFilter::builder()
+                        .action_type(ActionType::InviteAccountToOrganization)
+                        .build(),
+                )
+                .max_results(ORGANIZATIONS_PAGE)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|error| {
+                    AwsError::call("organizations", "ListHandshakesForOrganization", error)
+                })?;
+            Ok((output.handshakes.unwrap_or_default(), output.next_token))
+        },
+    )
+    .await?;
+    let mut invitations = Vec::new();
+    for handshake in handshakes {
+        // `REQUESTED` is documented as "awaiting a response from the recipient" too; AWS
+        // (and the sandbox) report invitations as `OPEN`. Either way nobody has answered.
+        if !matches!(
+            handshake.state,
+            Some(HandshakeState::Open | HandshakeState::Requested)
+        ) {
+            continue;
+        }
+        let handshake_id = handshake.id.ok_or_else(|| {
+            AwsError::missing("organizations", "ListHandshakesForOrganization", "Id")
+        })?;
+        let mut invitation = LiveInvitation {
+            handshake_id,
+            account_id: None,
+            email: None,
+        };
+        for party in handshake.parties.unwrap_or_default() {
+            match party.r#type {
+                HandshakePartyType::Account => invitation.account_id = Some(party.id),
+                HandshakePartyType::Email => invitation.email = Some(party.id),
+                // The other party is the organization itself.
+                _ => {}
+            }
+        }
+        invitations.push(invitation);
+    }
+    invitations.sort();
+    Ok(invitations)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -101,6 +101,7 @@ mod tests {
             ous: Vec::new(),
             accounts: Vec::new(),
             account_creations: Vec::new(),
+            invitations: Vec::new(),
             instance: None,
             permission_sets: Vec::new(),
             provisioned: Vec::new(),

@@ -203,8 +203,9 @@ async fn a_seeded_organization_reads_back_exactly_with_the_formulas_calls() {
     assert_eq!(read.stats.calls, common::formula(&state, 0));
     assert_eq!(read.stats.calls, sandbox_log);
     // 2 (organization) + 5 + 5 (root and four OUs, OUs and accounts) + 6 tags + 1
-    // creations + 2 (instance, permission sets) + 2 (users, groups) + 3 memberships.
-    assert_eq!(read.stats.total_calls(), 26);
+    // creations + 1 invitations + 2 (instance, permission sets) + 2 (users, groups) + 3
+    // memberships.
+    assert_eq!(read.stats.total_calls(), 27);
     assert_eq!(read.stats.total_throttles(), 0);
 }
 

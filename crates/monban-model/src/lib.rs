@@ -25,8 +25,8 @@ pub use email::{ACCOUNT_PLACEHOLDER, Email, RootEmailTemplate};
 pub use live::{
     LIVE_FORMAT_VERSION, LiveAccount, LiveAccountCreation, LiveAccountStatus, LiveAssignment,
     LiveCaller, LiveCreationState, LiveCustomerManagedPolicy, LiveGroup, LiveInstance,
-    LiveMembership, LiveOrganization, LiveOu, LivePermissionSet, LivePermissionsBoundary,
-    LivePrincipalType, LiveProvisioned, LiveState, LiveUser,
+    LiveInvitation, LiveMembership, LiveOrganization, LiveOu, LivePermissionSet,
+    LivePermissionsBoundary, LivePrincipalType, LiveProvisioned, LiveState, LiveUser,
 };
 pub use names::{
     AccountId, AccountName, GroupName, MAX_OU_DEPTH, OuName, OuPath, PermissionSetName,

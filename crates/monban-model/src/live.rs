@@ -37,6 +37,11 @@ pub struct LiveState {
     /// an account being created must not be created twice.
     #[serde(default)]
     pub account_creations: Vec<LiveAccountCreation>,
+    /// Invitations to join the organization still `OPEN` (`ListHandshakesForOrganization`,
+    /// action `INVITE`), sorted by handshake id: an account invited once is not invited
+    /// again while its owner has not answered.
+    #[serde(default)]
+    pub invitations: Vec<LiveInvitation>,
     /// The Identity Center instance; `None` when the organization has none.
     pub instance: Option<LiveInstance>,
     /// Every permission set of the instance, sorted by name.
@@ -139,6 +144,17 @@ pub struct LiveAccountCreation {
     pub account_id: Option<String>,
     /// `FailureReason`, when failed.
     pub failure_reason: Option<String>,
+}
+
+/// An `OPEN` invitation (`Handshake` with action `INVITE`) and whom it invites.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LiveInvitation {
+    /// `h-…`.
+    pub handshake_id: String,
+    /// The invited account's id, when the invitation targets an account (`ACCOUNT` party).
+    pub account_id: Option<String>,
+    /// The invited e-mail, when the invitation targets one (`EMAIL` party).
+    pub email: Option<String>,
 }
 
 /// The Identity Center instance.
@@ -254,6 +270,14 @@ impl LiveState {
     #[must_use]
     pub fn account_by_id(&self, id: &str) -> Option<&LiveAccount> {
         self.accounts.iter().find(|account| account.id == id)
+    }
+
+    /// The open invitation of the account with this id.
+    #[must_use]
+    pub fn invitation_for_account(&self, id: &str) -> Option<&LiveInvitation> {
+        self.invitations
+            .iter()
+            .find(|invitation| invitation.account_id.as_deref() == Some(id))
     }
 
     /// The user with this id.

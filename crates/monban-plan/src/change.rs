@@ -31,6 +31,9 @@ pub enum Action {
     Delete,
     /// The account will be closed (`close: true`).
     Close,
+    /// An account outside the organization (declared by `id:`) will be invited to join
+    /// it; it stays pending until the account's owner accepts.
+    Invite,
 }
 
 impl Action {
@@ -44,6 +47,7 @@ impl Action {
             Self::Provision => "provision",
             Self::Delete => "delete",
             Self::Close => "close",
+            Self::Invite => "invite",
         }
     }
 

@@ -87,6 +87,9 @@ pub enum WarningCode {
     AccountNotActive,
     /// A `CreateAccount` for a declared account is still in progress.
     AccountBeingCreated,
+    /// A declared account (by `id:`) was invited to the organization and has not
+    /// accepted yet.
+    InvitationPending,
     /// A previous `CreateAccount` for a declared account failed.
     AccountCreationFailed,
     /// `close: true` on an account that does not exist live.

@@ -623,7 +623,7 @@ impl<'input> Checker<'input> {
             Action::Provision => {
                 self.check_provisioned(before, arn, change, true, &mut differences);
             }
-            Action::Create | Action::Delete | Action::Close => {}
+            Action::Create | Action::Delete | Action::Close | Action::Invite => {}
         }
         if matches!(change.action, Action::Delete | Action::Replace) {
             self.check_still_assigned(before, arn, &mut differences);

@@ -214,8 +214,17 @@ pub(crate) fn groups(plan: &Plan) -> Vec<Group<'_>> {
         });
     }
     for (name, (id, changes)) in accounts {
+        // An account whose invitation is pending has no id in its changes, and is not new.
+        let pending = id.is_none() && plan.warnings.iter().any(|warning| {
+            warning.code == monban_plan::WarningCode::InvitationPending
+                && matches!(&warning.address, Some(Address::Account { account }) if account == name)
+        });
         groups.push(Group {
-            heading: text::account_heading(name, id),
+            heading: if pending {
+                format!("Account {name} (invitation pending)")
+            } else {
+                text::account_heading(name, id)
+            },
             changes,
         });
     }
@@ -600,6 +609,7 @@ impl Paint {
             Action::Provision => Style::new().cyan(),
             Action::Delete => Style::new().red(),
             Action::Close => Style::new().red().bold(),
+            Action::Invite => Style::new().green().italic(),
         };
         self.style(text, style)
     }

@@ -11,8 +11,9 @@ use monban_plan::{
 use similar::{ChangeTag, TextDiff};
 
 /// Every action in the order the legend lists them.
-pub(crate) const ACTIONS: [Action; 6] = [
+pub(crate) const ACTIONS: [Action; 7] = [
     Action::Create,
+    Action::Invite,
     Action::Update,
     Action::Replace,
     Action::Provision,
@@ -30,6 +31,7 @@ pub(crate) fn symbol(action: Action) -> &'static str {
         Action::Provision => ">",
         Action::Delete => "-",
         Action::Close => "x",
+        Action::Invite => "?+",
     }
 }
 
@@ -42,6 +44,9 @@ pub(crate) fn legend(action: Action) -> &'static str {
         Action::Provision => "provision (push the permission set's roles to accounts again)",
         Action::Delete => "delete",
         Action::Close => "close the account",
+        Action::Invite => {
+            "invite into the organization (pending until the account's owner accepts)"
+        }
     }
 }
 

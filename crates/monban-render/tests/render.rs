@@ -331,6 +331,40 @@ fn simple() -> Plan {
         .build()
 }
 
+/// An account invited into the organization, and another whose invitation is pending:
+/// the assignments of both wait for their owners to accept.
+fn invitations() -> Plan {
+    let partner = account("partner", None);
+    let vendor = account("vendor", None);
+    let admins = group("admins");
+    PlanBuilder::new()
+        .change(invite_account("partner", "555555555555", "Partners"))
+        .change(create_assignment(
+            &partner,
+            "ViewOnly",
+            &admins,
+            vec![in_account_file("partner")],
+        ))
+        .change(create_assignment(
+            &vendor,
+            "ViewOnly",
+            &admins,
+            vec![in_account_file("vendor")],
+        ))
+        .warning(
+            Severity::Info,
+            WarningCode::InvitationPending,
+            "account 666666666666 (accounts/vendor.yaml) is invited to organization o-example \
+             (handshake h-0123456789); the invitation is pending until the account's owner \
+             accepts it. Its assignments are planned and apply defers them until the account \
+             has joined; plan again then.",
+            Some(monban_plan::Address::Account {
+                account: "vendor".to_owned(),
+            }),
+        )
+        .build()
+}
+
 fn plain() -> HumanOptions {
     HumanOptions::default()
 }
@@ -371,6 +405,16 @@ fn markdown_view_of_every_kind_of_change() {
 #[test]
 fn markdown_view_of_a_simple_plan() {
     insta::assert_snapshot!(render_markdown(&simple(), &MarkdownOptions::default()));
+}
+
+#[test]
+fn human_view_of_invitations() {
+    insta::assert_snapshot!(render_human(&invitations(), &plain()));
+}
+
+#[test]
+fn markdown_view_of_invitations() {
+    insta::assert_snapshot!(render_markdown(&invitations(), &MarkdownOptions::default()));
 }
 
 #[test]

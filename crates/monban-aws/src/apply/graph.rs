@@ -72,6 +72,18 @@ pub(crate) enum TaskKind {
     CloseAccount {
         id: String,
     },
+    /// Invites an account outside the organization (`InviteAccountToOrganization`); done
+    /// once AWS returns the open handshake, whose id is the result.
+    InviteAccount {
+        id: String,
+        tags: BTreeMap<String, String>,
+        notes: String,
+    },
+    /// Work that cannot be done yet (an assignment on an account whose invitation is
+    /// pending): never run; its change is reported skipped with `reason`.
+    Deferred {
+        reason: String,
+    },
     /// Creates (`existing_arn: None`) or edits a permission set; results in its ARN.
     PutPermissionSet {
         existing_arn: Option<String>,
@@ -148,6 +160,9 @@ struct Builder {
     creations_by_permission_set: BTreeMap<String, Vec<TaskId>>,
     /// Assignment deletions per permission set ARN.
     deletions_by_arn: BTreeMap<String, Vec<TaskId>>,
+    /// Accounts the plan invites, or whose invitation is pending (by name): their
+    /// assignments wait for the owner to accept.
+    invited: BTreeSet<String>,
 }
 
 impl Builder {
@@ -185,7 +200,18 @@ fn invalid(change: usize, address: &Address, operation: &str, message: String) -
 
 /// The tasks of `plan`, with their dependencies.
 pub(crate) fn build(plan: &Plan, live: &LiveState) -> Vec<Task> {
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        invited: plan
+            .warnings
+            .iter()
+            .filter(|warning| warning.code == monban_plan::WarningCode::InvitationPending)
+            .filter_map(|warning| match &warning.address {
+                Some(Address::Account { account }) => Some(account.clone()),
+                _ => None,
+            })
+            .collect(),
+        ..Builder::default()
+    };
     let mut deferred_deletions: Vec<(usize, String, String)> = Vec::new();
     let mut provisions: Vec<(usize, TaskId)> = Vec::new();
     for (index, change) in plan.changes.iter().enumerate() {
@@ -355,11 +381,11 @@ pub(crate) fn build(plan: &Plan, live: &LiveState) -> Vec<Task> {
                         ));
                     }
                 },
-                Action::Close => {
+                Action::Close | Action::Invite => {
                     builder.push(invalid(
                         index,
                         address,
-                        "close",
+                        change.action.as_str(),
                         "not a permission-set action".into(),
                     ));
                 }
@@ -486,6 +512,30 @@ fn plan_account(
                 kind: TaskKind::UpdateAccount { id, moves, tags },
                 deps,
             });
+        }
+        (Action::Invite, _, Some(Resource::Account(after))) => {
+            let Some(id) = after.id.clone() else {
+                builder.push(invalid(
+                    index,
+                    address,
+                    "invite",
+                    "the account has no id".into(),
+                ));
+                return;
+            };
+            builder.push(Task {
+                change: index,
+                address: address.clone(),
+                key: format!("{address}#invite:{id}"),
+                pair: None,
+                kind: TaskKind::InviteAccount {
+                    id,
+                    tags: after.tags.clone(),
+                    notes: format!("monban: accounts/{account}.yaml"),
+                },
+                deps: Vec::new(),
+            });
+            builder.invited.insert(account.to_owned());
         }
         (Action::Close, Some(Resource::Account(before)), _) => {
             let task = match &before.id {
@@ -639,6 +689,25 @@ fn plan_assignment_creation(
         (None, Some(task)) => {
             deps.push((*task, Dep::Hard));
             Ref::Task(*task)
+        }
+        (None, None) if builder.invited.contains(&account_name) => {
+            let account_address = Address::Account {
+                account: account_name.clone(),
+            };
+            builder.push(Task {
+                change: index,
+                key: format!("{address}#pending-invitation"),
+                address: account_address,
+                pair: None,
+                kind: TaskKind::Deferred {
+                    reason: format!(
+                        "pending invitation: account {account_name} has not accepted the \
+                         invitation to the organization yet; plan again once it has joined"
+                    ),
+                },
+                deps: Vec::new(),
+            });
+            return;
         }
         (None, None) => {
             let creation = live.account_creations.iter().find(|creation| {

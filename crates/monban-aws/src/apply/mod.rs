@@ -171,8 +171,12 @@ pub struct ChangeFailure {
 pub struct SkippedChange {
     pub address: Address,
     pub action: Action,
-    /// The failed (or itself skipped) change it needed.
+    /// The failed (or itself skipped) change it needed — or, for work deferred until an
+    /// account accepts its invitation, that account.
     pub because: Address,
+    /// Why, when it is not a failure (`pending invitation: …`).
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// The outcome of an apply.

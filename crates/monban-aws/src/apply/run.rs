@@ -19,7 +19,7 @@ use monban_model::LiveState;
 use monban_plan::{Address, Plan};
 use tokio::sync::{OwnedMutexGuard, Semaphore};
 
-use super::graph::{self, Dep, Ref, Task, TaskId};
+use super::graph::{self, Dep, Ref, Task, TaskId, TaskKind};
 use super::journal::{AsyncKind, Journal, JournalError, StepRecord};
 use super::poll::{Pollers, kind_operation};
 use super::retry::{Class, RetryCounts, StepError, classify};
@@ -546,6 +546,18 @@ pub(crate) async fn execute(
                         &Outcome::Skipped(cause),
                     );
                     schedule.resolve(id, Outcome::Skipped(cause));
+                } else if matches!(tasks[id].kind, TaskKind::Deferred { .. }) {
+                    // Waits for something outside this apply (an invitation's acceptance).
+                    note(
+                        &context,
+                        plan,
+                        &tasks,
+                        &mut tasks_left,
+                        &mut change_state,
+                        id,
+                        &Outcome::Skipped(id),
+                    );
+                    schedule.resolve(id, Outcome::Skipped(id));
                 } else {
                     let task = &tasks[id];
                     let context = &context;
@@ -603,6 +615,10 @@ pub(crate) async fn execute(
                 address: change.address.clone(),
                 action: change.action,
                 because: tasks[*cause].address.clone(),
+                reason: match &tasks[*cause].kind {
+                    TaskKind::Deferred { reason } => Some(reason.clone()),
+                    _ => None,
+                },
             }),
         }
     }

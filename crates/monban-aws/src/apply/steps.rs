@@ -67,6 +67,12 @@ pub(crate) async fn run(context: &Context<'_>, task: &Task, record: &StepRecord)
             update_account(context, task, record, id, moves.as_ref(), tags.as_ref()).await
         }
         TaskKind::CloseAccount { id } => close_account(context, task, id).await,
+        TaskKind::InviteAccount { id, tags, notes } => {
+            invite_account(context, task, record, id, tags, notes).await
+        }
+        // The scheduler never runs a deferred task; should one get here, it fails with
+        // its reason rather than doing anything.
+        TaskKind::Deferred { reason } => Err(StepError::other("apply", reason.clone()).into()),
         TaskKind::PutPermissionSet {
             existing_arn,
             before,
@@ -799,6 +805,111 @@ async fn close_account(context: &Context<'_>, task: &Task, id: &str) -> StepResu
         Err(error) if error.is_code("AccountAlreadyClosedException") => Ok(None),
         Err(error) => Err(error.into()),
     }
+}
+
+/// Invites account `id` to the organization. `InviteAccountToOrganization` is not
+/// idempotent (a second invitation is `DuplicateHandshakeException`), so after an
+/// interrupted attempt, or an answer that leaves it unknown whether AWS acted, the open
+/// invitations are looked up (`ListHandshakesForOrganization`) before anything is re-sent.
+async fn invite_account(
+    context: &Context<'_>,
+    task: &Task,
+    record: &StepRecord,
+    id: &str,
+    tags: &BTreeMap<String, String>,
+    notes: &str,
+) -> StepResult {
+    use aws_sdk_organizations::types::{HandshakeParty, HandshakePartyType, HandshakeState};
+    let operation = "organizations:InviteAccountToOrganization";
+    if let Some(handshake_id) = record.value.clone() {
+        return Ok(Some(handshake_id));
+    }
+    if record.unfinished
+        && let Some(handshake_id) = open_invitation(context, id).await?
+    {
+        context.value(&task.key, &handshake_id).await?;
+        return Ok(Some(handshake_id));
+    }
+    let target = HandshakeParty::builder()
+        .id(id)
+        .r#type(HandshakePartyType::Account)
+        .build()
+        .map_err(|error| StepError::other(operation, error.to_string()))?;
+    let organization_tags: Vec<aws_sdk_organizations::types::Tag> = tags
+        .iter()
+        .filter_map(|(key, value)| {
+            aws_sdk_organizations::types::Tag::builder()
+                .key(key)
+                .value(value)
+                .build()
+                .ok()
+        })
+        .collect();
+    context.intent(&task.key).await?;
+    context.started(&task.address, "InviteAccountToOrganization");
+    let result = context
+        .call_with(
+            Some(&task.address),
+            Service::Organizations,
+            "InviteAccountToOrganization",
+            false,
+            || {
+                context
+                    .organizations
+                    .invite_account_to_organization()
+                    .target(target.clone())
+                    .notes(notes)
+                    .set_tags((!organization_tags.is_empty()).then(|| organization_tags.clone()))
+                    .send()
+            },
+        )
+        .await;
+    let handshake_id = match result {
+        Ok(output) => {
+            let handshake = output
+                .handshake
+                .ok_or_else(|| StepError::other(operation, "no Handshake in the answer"))?;
+            match handshake.state {
+                Some(HandshakeState::Open | HandshakeState::Requested) => {}
+                state => {
+                    return Err(StepError::other(
+                        operation,
+                        format!("the invitation is {state:?}, not OPEN"),
+                    )
+                    .into());
+                }
+            }
+            handshake
+                .id
+                .ok_or_else(|| StepError::other(operation, "a Handshake without an Id"))?
+        }
+        // Sent before (a retry after an unknown outcome, or by someone else meanwhile):
+        // the open invitation is the result, if there is one.
+        Err(error)
+            if error.is_code("DuplicateHandshakeException")
+                || error.code.is_none()
+                || matches!(error.class, Class::Retry(_)) =>
+        {
+            match open_invitation(context, id).await? {
+                Some(handshake_id) => handshake_id,
+                None => return Err(error.into()),
+            }
+        }
+        Err(error) => return Err(error.into()),
+    };
+    context.value(&task.key, &handshake_id).await?;
+    Ok(Some(handshake_id))
+}
+
+/// The id of the open invitation to account `id`, read now.
+async fn open_invitation(context: &Context<'_>, id: &str) -> Result<Option<String>, StepError> {
+    let invitations = crate::read::read_invitations(context.clients)
+        .await
+        .map_err(|error| aws_error("organizations:ListHandshakesForOrganization", &error))?;
+    Ok(invitations
+        .into_iter()
+        .find(|invitation| invitation.account_id.as_deref() == Some(id))
+        .map(|invitation| invitation.handshake_id))
 }
 
 // ---------------------------------------------------------------------------------------

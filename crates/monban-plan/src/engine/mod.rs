@@ -80,8 +80,11 @@ enum AccountStatus {
     Closing,
     /// Not live yet: the plan creates it, or a `CreateAccount` is in progress.
     Planned,
-    /// Cannot be planned: its `id:` is not in the organization, or it is to be closed
-    /// and does not exist.
+    /// Declared by `id:` and not in the organization: the plan invites it, or an
+    /// invitation is pending. Its assignments are planned and wait for it to join.
+    Invited,
+    /// Cannot be planned: its `id:` is not in the organization and the caller cannot
+    /// invite it (a delegated administrator), or it is to be closed and does not exist.
     Missing,
 }
 

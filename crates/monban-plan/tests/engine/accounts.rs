@@ -2,9 +2,9 @@
 //! in-progress creations, undeclared accounts and OUs.
 
 use monban_model::{LiveAccount, LiveAccountStatus, LiveCreationState};
-use monban_plan::{Action, Blocker, Resource, Severity, WarningCode};
+use monban_plan::{Action, Blocker, Cause, Resource, Severity, WarningCode};
 
-use crate::support::{MANAGEMENT, PROD, account, change, group, lines, live, plan_of, repo};
+use crate::support::{MANAGEMENT, OTHER, PROD, account, change, group, lines, live, plan_of, repo};
 
 fn codes(plan: &monban_plan::Plan) -> Vec<WarningCode> {
     plan.warnings.iter().map(|warning| warning.code).collect()
@@ -198,7 +198,56 @@ fn closing_the_management_account_is_an_error_and_unapplyable() {
 }
 
 #[test]
-fn an_account_id_the_organization_lacks_is_an_error() {
+fn an_account_id_the_organization_lacks_is_invited_and_its_access_planned() {
+    let repo = repo()
+        .account(account("org-management").id(MANAGEMENT))
+        .account(
+            account("payments-prod")
+                .id(PROD)
+                .ou("Products")
+                .tag("team", "payments")
+                .grant("ReadOnly", group("engineers")),
+        )
+        .ou("Products")
+        .permission_set("ReadOnly")
+        .build();
+    let live = live()
+        .ou("Products")
+        .permission_set("ReadOnly")
+        .group("engineers", &[])
+        .build();
+    let plan = plan_of(&repo, &live);
+    assert_eq!(
+        lines(&plan),
+        [
+            "invite account/payments-prod",
+            "create assignment/payments-prod/ReadOnly/group:engineers",
+        ]
+    );
+    let invite = change(&plan, "account/payments-prod");
+    assert_eq!(invite.cause, Cause::Declared);
+    assert!(invite.before.is_none() && invite.is_applyable());
+    let Some(Resource::Account(after)) = &invite.after else {
+        panic!("the invitation's after side is the account: {invite:#?}");
+    };
+    assert_eq!(after.id.as_deref(), Some(PROD));
+    assert_eq!(after.ou.as_deref(), Some("Products"));
+    assert_eq!(after.tags["team"], "payments");
+    // The assignment waits for the account: no id until it has joined.
+    let assignment = change(&plan, "assignment/payments-prod/ReadOnly/group:engineers");
+    let Some(Resource::Assignment(state)) = &assignment.after else {
+        panic!("an assignment: {assignment:#?}");
+    };
+    assert_eq!(state.account.id, None);
+    assert!(!codes(&plan).contains(&WarningCode::AccountNotFound));
+    assert!(plan.complete && plan.applyable);
+    // Neither added nor removed until the owner accepts: counted as a change.
+    let summary = plan.summary();
+    assert_eq!((summary.add, summary.change, summary.remove), (1, 1, 0));
+}
+
+#[test]
+fn an_open_invitation_is_pending_and_not_sent_again() {
     let repo = repo()
         .account(account("org-management").id(MANAGEMENT))
         .account(
@@ -209,6 +258,47 @@ fn an_account_id_the_organization_lacks_is_an_error() {
         .permission_set("ReadOnly")
         .build();
     let live = live()
+        .invitation(PROD)
+        .invitation(OTHER)
+        .permission_set("ReadOnly")
+        .group("engineers", &[])
+        .build();
+    let plan = plan_of(&repo, &live);
+    assert_eq!(
+        lines(&plan),
+        ["create assignment/payments-prod/ReadOnly/group:engineers"]
+    );
+    let pending: Vec<_> = plan
+        .warnings
+        .iter()
+        .filter(|warning| warning.code == WarningCode::InvitationPending)
+        .collect();
+    assert_eq!(pending.len(), 1, "{:#?}", plan.warnings);
+    assert_eq!(pending[0].severity, Severity::Info);
+    assert!(
+        pending[0].message.contains("h-222222222222")
+            && pending[0]
+                .message
+                .contains("pending until the account's owner accepts it"),
+        "{}",
+        pending[0].message
+    );
+    assert!(plan.complete && plan.applyable);
+}
+
+#[test]
+fn a_delegated_administrator_cannot_invite_so_a_missing_id_is_an_error() {
+    let repo = repo()
+        .account(account("org-management").id(MANAGEMENT))
+        .account(
+            account("payments-prod")
+                .id(PROD)
+                .grant("ReadOnly", group("engineers")),
+        )
+        .permission_set("ReadOnly")
+        .build();
+    let live = live()
+        .delegated()
         .permission_set("ReadOnly")
         .group("engineers", &[])
         .build();

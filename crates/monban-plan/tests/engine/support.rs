@@ -11,9 +11,9 @@ use jiff::civil::Date;
 use monban_model::{
     Account, AccountId, AccountName, AccountSelector, Email, GroupName, IdentityCenter,
     IdentitySource, LiveAccount, LiveAccountCreation, LiveAccountStatus, LiveAssignment,
-    LiveCaller, LiveCreationState, LiveGroup, LiveInstance, LiveMembership, LiveOrganization,
-    LiveOu, LivePermissionSet, LivePrincipalType, LiveProvisioned, LiveState, LiveUser,
-    Organization, OuPath, OuPattern, PermissionSet, PermissionSetName, PrincipalRef,
+    LiveCaller, LiveCreationState, LiveGroup, LiveInstance, LiveInvitation, LiveMembership,
+    LiveOrganization, LiveOu, LivePermissionSet, LivePrincipalType, LiveProvisioned, LiveState,
+    LiveUser, Organization, OuPath, OuPattern, PermissionSet, PermissionSetName, PrincipalRef,
     ProtectedAssignment, Region, Repo, RepoSettings, RootEmail, Rule, RuleId, Safety, TagKey,
     TagValue, Target, Until, UserName,
 };
@@ -261,6 +261,7 @@ pub fn live() -> LiveBuilder {
             tags: BTreeMap::new(),
         }],
         account_creations: Vec::new(),
+        invitations: Vec::new(),
         instance: Some(LiveInstance {
             arn: "arn:aws:sso:::instance/ssoins-test".to_owned(),
             identity_store_id: "d-test".to_owned(),
@@ -330,6 +331,16 @@ impl LiveBuilder {
         self.0
             .accounts
             .sort_by(|left, right| left.id.cmp(&right.id));
+        self
+    }
+
+    /// An open invitation to the account with this id (handshake `h-<id>`).
+    pub fn invitation(mut self, account_id: &str) -> Self {
+        self.0.invitations.push(LiveInvitation {
+            handshake_id: format!("h-{account_id}"),
+            account_id: Some(account_id.to_owned()),
+            email: None,
+        });
         self
     }
 

@@ -345,6 +345,26 @@ pub fn create_account(name: &str, ou: &str, tags: &[(&str, &str)]) -> Change {
     }
 }
 
+/// An account outside the organization invited to join it.
+pub fn invite_account(name: &str, id: &str, ou: &str) -> Change {
+    let mut state = account_state(name, Some(id), Some(ou), &[("team", "partner")]);
+    state.status = None;
+    Change {
+        after: Some(Resource::Account(state)),
+        ..bare(
+            Address::Account {
+                account: name.to_owned(),
+            },
+            Action::Invite,
+            Cause::Declared,
+            &format!(
+                "accounts/{name}.yaml binds account {id}, which is not in organization \
+                 o-example: it is invited to join (pending until its owner accepts)"
+            ),
+        )
+    }
+}
+
 /// An account moved from one OU to another and re-tagged.
 pub fn move_account(name: &str, id: &str, from: &str, to: &str) -> Change {
     Change {
