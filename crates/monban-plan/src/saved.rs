@@ -463,6 +463,19 @@ impl<'input> Checker<'input> {
                 Some(Resource::Account(after)) => self.check_new_account(after),
                 _ => Vec::new(),
             },
+            // An invitation is stale once the account has joined: the plan would no longer
+            // invite it, and its move and assignments are to be planned instead.
+            (Address::Account { account }, Action::Invite) => match &change.after {
+                Some(Resource::Account(AccountState { id: Some(id), .. }))
+                    if self.index.accounts_by_id.contains_key(id.as_str()) =>
+                {
+                    vec![format!(
+                        "account {account} ({id}) has joined the organization since the plan \
+                         was made"
+                    )]
+                }
+                _ => Vec::new(),
+            },
             (Address::Account { account }, _) => match &change.before {
                 Some(Resource::Account(before)) => self.check_account(account, before),
                 _ => Vec::new(),

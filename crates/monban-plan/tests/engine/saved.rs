@@ -14,8 +14,8 @@ use monban_plan::{
 };
 
 use crate::support::{
-    MANAGEMENT, PROD, STAGING, account, arn, email_of, group, lines, live, live_permission_set,
-    plan_of, repo, user,
+    MANAGEMENT, OTHER, PROD, STAGING, account, arn, email_of, group, lines, live,
+    live_permission_set, plan_of, repo, user,
 };
 
 /// The id AWS gives the account the plan creates, in the resume tests.
@@ -794,6 +794,25 @@ fn an_account_to_close_that_changed_or_an_orphan_already_removed_is_stale() {
             "assignment/prod/ReadOnly/group:<deleted g-gone>: assignment of ReadOnly to \
              group:<deleted g-gone> on account prod was deleted outside monban"
                 .to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn an_invitation_is_stale_once_the_account_has_joined() {
+    let repo = repo()
+        .account(account("org-management").id(MANAGEMENT))
+        .account(account("partner").id(OTHER))
+        .build();
+    let live_before = live().build();
+    let plan = plan_of(&repo, &live_before);
+    assert_eq!(lines(&plan), ["invite account/partner"]);
+    assert!(stale_changes(&plan, &live_before).is_empty());
+    let joined = live().account(OTHER, "partner", None).build();
+    assert_eq!(
+        texts(&stale_changes(&plan, &joined)),
+        [
+            "account/partner: account partner (444444444444) has joined the organization since the plan was made"
         ]
     );
 }
