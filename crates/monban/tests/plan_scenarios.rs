@@ -1961,7 +1961,7 @@ fn an_assignment_of_a_deleted_group_is_removed_as_orphaned() {
 }
 
 #[test]
-fn an_account_id_the_organization_lacks_is_an_error_and_its_access_is_not_planned() {
+fn an_account_id_the_organization_lacks_is_invited_and_its_access_planned() {
     let sandbox = Sandbox::start();
     sandbox.seed(&Seed::standard());
     let repo = AccessRepo::standard(EXCLUSIVE);
@@ -1970,19 +1970,31 @@ fn an_account_id_the_organization_lacks_is_an_error_and_its_access_is_not_planne
         "id: \"999999999999\"\naccess:\n  ReadOnly:\n    - group: engineers\n",
     );
     let (plan, code) = plan_json(&repo, &sandbox, &[]);
-    assert_eq!(code, 1);
-    assert_eq!(plan["complete"], false);
-    assert_eq!(plan["applyable"], false);
-    assert_eq!(
-        scenario::warning(&plan, "account_not_found")["severity"],
-        "error"
+    assert_eq!(code, 2);
+    assert_eq!(plan["complete"], true);
+    assert_eq!(plan["applyable"], true);
+    let changes = changes(&plan);
+    assert!(
+        changes
+            .iter()
+            .any(|change| change.starts_with("invite account/elsewhere ")),
+        "{changes:?}"
+    );
+    // Planned, and deferred by apply until the account has joined.
+    assert!(
+        changes
+            .iter()
+            .any(|change| change.starts_with("create assignment/elsewhere/ReadOnly/")),
+        "{changes:?}"
     );
     assert!(
-        !changes(&plan)
+        !plan["warnings"]
+            .as_array()
+            .expect("warnings")
             .iter()
-            .any(|change| change.contains("assignment/elsewhere/")),
+            .any(|warning| warning["code"] == "account_not_found"),
         "{:?}",
-        changes(&plan)
+        plan["warnings"]
     );
 }
 
