@@ -5,8 +5,9 @@
 //!   operation.
 //! - Identity Store: 20 requests/s per API — one bucket per operation.
 //! - Organizations: a per-API table (rate, burst) — one bucket per operation, with the
-//!   per-account values (the caller's account is what AWS meters). Operations missing from
-//!   the table get the most conservative rate (1/s, burst 1).
+//!   per-account values (the caller's account is what AWS meters), reads and writes alike
+//!   (`CreateAccount` 0.1/s burst 3, `CloseAccount` 0.05/s burst 1, …). Operations missing
+//!   from the table get the most conservative rate AWS publishes for any (1/s, burst 1).
 //! - STS: not limited here (its quota is far above what one read needs).
 //!
 //! A bucket hands out reservations: a caller takes a token even when the bucket is empty and
@@ -23,7 +24,8 @@ use tokio::time::Instant;
 /// How fast monban may call AWS.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimits {
-    /// Every published rate and burst is multiplied by this; `None` = no client-side limit.
+    /// Every published rate is multiplied by this (bursts stay as published); `None` = no
+    /// client-side limit.
     factor: Option<f64>,
 }
 
@@ -40,9 +42,11 @@ impl RateLimits {
         Self { factor: Some(1.0) }
     }
 
-    /// AWS's rates multiplied by `factor` (e.g. `10.0` for a benchmark against a fast
-    /// sandbox that does not throttle). A factor that is not a positive number means no
-    /// limit.
+    /// AWS's rates multiplied by `factor`, bursts as published — exactly what the sandbox
+    /// enforces at `--time-scale factor` (it multiplies rates and keeps bursts, which are
+    /// counts), so a client at `scaled(F)` against a sandbox at time scale F behaves as a
+    /// client at [`Self::aws`] against AWS, F times faster. A factor that is not a positive
+    /// number means no limit.
     #[must_use]
     pub fn scaled(factor: f64) -> Self {
         if factor.is_finite() && factor > 0.0 {
@@ -86,33 +90,95 @@ impl Service {
 }
 
 /// AWS's published (rate per second, burst) for `operation` of `service`, and the bucket it
-/// shares. Source: aws-api-facts §4.1 (IAM Identity Center quotas page) and §4.2
-/// (Organizations quotas page, per-account column).
+/// shares. Source: aws-api-facts §4.1 (IAM Identity Center quotas page: SSO Admin's
+/// collective 20 TPS, Identity Store's 20 TPS per API; no burst published, 20 assumed as
+/// the sandbox does) and §4.2 (Organizations quotas page, per-account column).
 fn published(service: Service, operation: &'static str) -> (&'static str, f64, f64) {
     match service {
         Service::SsoAdmin => ("sso-admin", 20.0, 20.0),
+        // Reads and writes alike (CreateUser, CreateGroupMembership, …): 20/s per API.
         Service::IdentityStore => (operation, 20.0, 20.0),
         Service::Organizations => {
-            let (rate, burst) = match operation {
-                "DescribeAccount" => (20.0, 30.0),
-                "ListTagsForResource" => (10.0, 15.0),
-                "ListAccounts" => (8.0, 12.0),
-                "ListChildren" => (6.0, 10.0),
-                "ListParents"
-                | "ListAccountsForParent"
-                | "ListOrganizationalUnitsForParent"
-                | "ListCreateAccountStatus"
-                | "ListDelegatedAdministrators"
-                | "ListPolicies"
-                | "ListPoliciesForTarget"
-                | "ListTargetsForPolicy" => (5.0, 8.0),
-                "DescribeCreateAccountStatus" | "DescribeOrganizationalUnit" => (2.0, 2.0),
-                "DescribeOrganization" | "ListRoots" => (1.0, 2.0),
-                _ => (1.0, 1.0),
-            };
+            let (rate, burst) = organizations_rate(operation).unwrap_or(UNPUBLISHED);
             (operation, rate, burst)
         }
     }
+}
+
+/// What an Organizations operation missing from the table below gets: 1/s, burst 1 — what
+/// AWS publishes for `EnablePolicyType`, `CreateOrganization`, …, and what the sandbox
+/// enforces for every operation not in AWS's table. (`CloseAccount` and `CreateAccount` are
+/// slower still, so they are in the table.)
+const UNPUBLISHED: (f64, f64) = (1.0, 1.0);
+
+/// AWS's published Organizations (rate per second, burst), per calling account.
+/// Source: aws-api-facts §4.2, the throttling table of the Organizations quotas page
+/// (`orgs_reference_limits`, "per account" column); the comment on each arm names the row.
+fn organizations_rate(operation: &str) -> Option<(f64, f64)> {
+    // One arm per value, as clippy wants; the rows of AWS's table each arm carries are
+    // quoted above it. The apply engine's writes are `CreateOrganizationalUnit`,
+    // `DeleteOrganizationalUnit`, `CreateAccount`, `MoveAccount`, `TagResource`,
+    // `UntagResource`, `CloseAccount` and `InviteAccountToOrganization`; its status reads
+    // are `DescribeCreateAccountStatus` and `ListCreateAccountStatus`.
+    let rate = match operation {
+        // "CloseAccount: 0.05, 1" — one closure per 20 s.
+        "CloseAccount" => (0.05, 1.0),
+        // "CreateAccount, CreateGovCloudAccount: 0.1, 3" — one creation per 10 s after 3.
+        "CreateAccount" | "CreateGovCloudAccount" => (0.1, 3.0),
+        // "CreateOrganizationalUnit, DescribeOrganization: 1, 2"; "ListRoots: 1, 2";
+        // handshakes: "AcceptHandshake 1,2", "DescribeHandshake 1,2".
+        "CreateOrganizationalUnit"
+        | "DescribeOrganization"
+        | "ListRoots"
+        | "AcceptHandshake"
+        | "DescribeHandshake" => (1.0, 2.0),
+        // "MoveAccount, UpdateOrganizationalUnit, DeleteOrganizationalUnit: 2, 3";
+        // "CreatePolicy, DeletePolicy, AttachPolicy, DetachPolicy, UpdatePolicy: 2, 3";
+        // handshakes: "CancelHandshake 2,3".
+        "MoveAccount"
+        | "UpdateOrganizationalUnit"
+        | "DeleteOrganizationalUnit"
+        | "CreatePolicy"
+        | "DeletePolicy"
+        | "AttachPolicy"
+        | "DetachPolicy"
+        | "UpdatePolicy"
+        | "CancelHandshake" => (2.0, 3.0),
+        // "DescribeCreateAccountStatus: 2, 2"; "DescribeOrganizationalUnit: 2, 2";
+        // "DescribePolicy: 2, 2"; "RemoveAccountFromOrganization: 2, 2".
+        "DescribeCreateAccountStatus"
+        | "DescribeOrganizationalUnit"
+        | "DescribePolicy"
+        | "RemoveAccountFromOrganization" => (2.0, 2.0),
+        // Handshakes: "InviteAccountToOrganization 3,5".
+        "InviteAccountToOrganization" => (3.0, 5.0),
+        // "TagResource, UntagResource: 4, 6".
+        "TagResource" | "UntagResource" => (4.0, 6.0),
+        // "ListCreateAccountStatus: 5, 8"; "ListParents, ListAccountsForParent,
+        // ListOrganizationalUnitsForParent: 5, 8"; "ListPolicies, ListPoliciesForTarget,
+        // ListTargetsForPolicy: 5, 8"; "ListDelegatedAdministrators: 5, 8"; handshakes:
+        // "ListHandshakesFor* 5,8".
+        "ListCreateAccountStatus"
+        | "ListParents"
+        | "ListAccountsForParent"
+        | "ListOrganizationalUnitsForParent"
+        | "ListPolicies"
+        | "ListPoliciesForTarget"
+        | "ListTargetsForPolicy"
+        | "ListDelegatedAdministrators"
+        | "ListHandshakesForAccount"
+        | "ListHandshakesForOrganization" => (5.0, 8.0),
+        // "ListChildren: 6, 10".
+        "ListChildren" => (6.0, 10.0),
+        // "ListAccounts: 8, 12".
+        "ListAccounts" => (8.0, 12.0),
+        // "ListTagsForResource: 10, 15".
+        "ListTagsForResource" => (10.0, 15.0),
+        // "DescribeAccount: 20, 30".
+        "DescribeAccount" => (20.0, 30.0),
+        _ => return None,
+    };
+    Some(rate)
 }
 
 #[derive(Debug)]
@@ -187,7 +253,9 @@ impl RateLimiter {
             Arc::clone(
                 buckets
                     .entry((service, scope))
-                    .or_insert_with(|| Arc::new(Bucket::new(rate * factor, burst * factor))),
+                    // Bursts are counts: a faster clock does not make them bigger (the
+                    // sandbox's time scale keeps them too).
+                    .or_insert_with(|| Arc::new(Bucket::new(rate * factor, burst))),
             )
         };
         let wait = bucket.reserve();
@@ -205,26 +273,122 @@ mod tests {
     // Real time (tokio's paused clock needs the `test-util` feature, which would rebuild the
     // SDK); rates are scaled up so each test takes a fraction of a second.
 
+    /// Calls `operation` `count` times in a row; returns how long that took.
+    async fn time_calls(
+        limiter: &RateLimiter,
+        service: Service,
+        operation: &'static str,
+        count: usize,
+    ) -> Duration {
+        let start = Instant::now();
+        for _ in 0..count {
+            limiter.acquire(service, operation).await;
+        }
+        start.elapsed()
+    }
+
+    fn within(elapsed: Duration, low_millis: u64, high_millis: u64) -> bool {
+        elapsed >= Duration::from_millis(low_millis)
+            && elapsed <= Duration::from_millis(high_millis)
+    }
+
     #[tokio::test]
     async fn a_bucket_allows_its_burst_then_its_rate() {
-        // ListRoots: 1/s, burst 2; ×10 → 10/s, burst 20: 25 calls = 20 free + 5 at 10/s.
-        let limiter = RateLimiter::new(RateLimits::scaled(10.0));
-        let start = Instant::now();
-        for _ in 0..25 {
-            limiter.acquire(Service::Organizations, "ListRoots").await;
+        // ListRoots: 1/s, burst 2; ×100 → 100/s, burst still 2: 27 calls = 2 free + 25 at
+        // 100/s = 0.25 s.
+        let limiter = RateLimiter::new(RateLimits::scaled(100.0));
+        let elapsed = time_calls(&limiter, Service::Organizations, "ListRoots", 27).await;
+        assert!(within(elapsed, 230, 500), "{elapsed:?}");
+    }
+
+    #[tokio::test]
+    async fn scaling_multiplies_rates_and_keeps_bursts() {
+        // As the sandbox's --time-scale does: CreateAccount 0.1/s, burst 3; ×50 → 5/s,
+        // burst 3: 3 free, then 2 more at 5/s = 0.4 s. (Had the burst been scaled too, all 5
+        // would have gone at once.)
+        let limiter = RateLimiter::new(RateLimits::scaled(50.0));
+        let free = time_calls(&limiter, Service::Organizations, "CreateAccount", 3).await;
+        assert!(free < Duration::from_millis(50), "{free:?}");
+        let after_burst = time_calls(&limiter, Service::Organizations, "CreateAccount", 2).await;
+        assert!(within(after_burst, 370, 650), "{after_burst:?}");
+    }
+
+    #[tokio::test]
+    async fn close_account_is_the_slowest_write() {
+        // CloseAccount 0.05/s, burst 1; ×100 → 5/s: 1 free + 2 at 5/s = 0.4 s.
+        let limiter = RateLimiter::new(RateLimits::scaled(100.0));
+        let elapsed = time_calls(&limiter, Service::Organizations, "CloseAccount", 3).await;
+        assert!(within(elapsed, 370, 650), "{elapsed:?}");
+    }
+
+    #[test]
+    fn every_organizations_operation_of_the_engine_has_its_published_rate() {
+        // The Organizations operations monban reads and writes with, and AWS's
+        // per-account (rate, burst) for each (aws-api-facts §4.2).
+        let expected = [
+            ("CreateOrganizationalUnit", 1.0, 2.0),
+            ("DeleteOrganizationalUnit", 2.0, 3.0),
+            ("CreateAccount", 0.1, 3.0),
+            ("MoveAccount", 2.0, 3.0),
+            ("TagResource", 4.0, 6.0),
+            ("UntagResource", 4.0, 6.0),
+            ("CloseAccount", 0.05, 1.0),
+            ("InviteAccountToOrganization", 3.0, 5.0),
+            ("DescribeCreateAccountStatus", 2.0, 2.0),
+            ("ListCreateAccountStatus", 5.0, 8.0),
+            ("DescribeOrganization", 1.0, 2.0),
+            ("ListRoots", 1.0, 2.0),
+            ("ListAccounts", 8.0, 12.0),
+            ("ListParents", 5.0, 8.0),
+            ("ListAccountsForParent", 5.0, 8.0),
+            ("ListOrganizationalUnitsForParent", 5.0, 8.0),
+            ("ListTagsForResource", 10.0, 15.0),
+            ("DescribeAccount", 20.0, 30.0),
+        ];
+        for (operation, rate, burst) in expected {
+            assert_eq!(
+                organizations_rate(operation),
+                Some((rate, burst)),
+                "{operation}"
+            );
+            assert_eq!(
+                published(Service::Organizations, operation),
+                (operation, rate, burst),
+                "{operation}"
+            );
         }
-        let elapsed = start.elapsed();
-        assert!(
-            elapsed >= Duration::from_millis(480) && elapsed <= Duration::from_millis(800),
-            "{elapsed:?}"
+        assert_eq!(organizations_rate("EnablePolicyType"), None);
+        assert_eq!(
+            published(Service::Organizations, "EnablePolicyType"),
+            ("EnablePolicyType", 1.0, 1.0)
         );
+    }
+
+    #[test]
+    fn sso_admin_shares_one_scope_and_identity_store_writes_have_their_own() {
+        for operation in [
+            "CreateAccountAssignment",
+            "ProvisionPermissionSet",
+            "DescribeAccountAssignmentCreationStatus",
+        ] {
+            assert_eq!(
+                published(Service::SsoAdmin, operation),
+                ("sso-admin", 20.0, 20.0)
+            );
+        }
+        for operation in ["CreateUser", "CreateGroupMembership", "ListUsers"] {
+            assert_eq!(
+                published(Service::IdentityStore, operation),
+                (operation, 20.0, 20.0)
+            );
+        }
     }
 
     #[tokio::test]
     async fn sso_admin_operations_share_one_bucket() {
-        // 20/s, burst 20; ×5 → 100/s, burst 100: 130 calls alternating two operations
-        // = 100 free + 30 at 100/s, as if they were one operation.
-        let limiter = RateLimiter::new(RateLimits::scaled(5.0));
+        // 20/s, burst 20; ×10 → 200/s, burst 20: 130 calls alternating two operations
+        // = 20 free + 110 at 200/s = 0.55 s, as if they were one operation.
+        let limiter = RateLimiter::new(RateLimits::scaled(10.0));
         let start = Instant::now();
         for index in 0..130 {
             let operation = if index % 2 == 0 {
@@ -235,10 +399,7 @@ mod tests {
             limiter.acquire(Service::SsoAdmin, operation).await;
         }
         let elapsed = start.elapsed();
-        assert!(
-            elapsed >= Duration::from_millis(280) && elapsed <= Duration::from_millis(600),
-            "{elapsed:?}"
-        );
+        assert!(within(elapsed, 520, 850), "{elapsed:?}");
     }
 
     #[tokio::test]
