@@ -117,6 +117,28 @@ async fn successful(endpoint: &str) -> BTreeMap<String, u64> {
     counts
 }
 
+/// The sandbox's outcome of every `InviteAccountToOrganization`, in order.
+async fn invitation_answers(endpoint: &str) -> Vec<String> {
+    let log: Value = reqwest::Client::new()
+        .get(format!("{endpoint}/_sandbox/requests"))
+        .send()
+        .await
+        .expect("the control API answers")
+        .json()
+        .await
+        .expect("JSON");
+    log["requests"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|entry| entry["operation"] == "InviteAccountToOrganization")
+        .map(|entry| match entry["error_code"].as_str() {
+            Some(code) => code.to_owned(),
+            None => entry["outcome"].as_str().expect("an outcome").to_owned(),
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn an_account_outside_the_organization_is_invited_then_managed_once_it_accepts() {
     let (server, clients) = common::sandbox().await;
@@ -202,6 +224,37 @@ async fn an_account_outside_the_organization_is_invited_then_managed_once_it_acc
     assert_eq!(
         successful(&endpoint).await["organizations:InviteAccountToOrganization"],
         1
+    );
+
+    // The same (saved) plan applied again with another journal, as if the first apply's
+    // record were lost: AWS refuses a second invitation (DuplicateHandshakeException), and
+    // the open one is looked up and taken as the result — still one invitation.
+    let invite_only = Plan {
+        changes: first
+            .changes
+            .iter()
+            .filter(|change| change.action == Action::Invite)
+            .cloned()
+            .collect(),
+        ..first.clone()
+    };
+    let other_journal = tempfile::tempdir().expect("a journal dir");
+    let again = apply(&clients, &invite_only, &live, other_journal.path()).await;
+    assert!(again.is_success(), "{again:#?}");
+    assert_eq!(
+        again.done,
+        [Address::Account {
+            account: "partner".into()
+        }]
+    );
+    assert_eq!(
+        successful(&endpoint).await["organizations:InviteAccountToOrganization"],
+        1
+    );
+
+    assert_eq!(
+        invitation_answers(&endpoint).await,
+        ["ok", "DuplicateHandshakeException"]
     );
 
     // 2. Re-plan: pending, not invited again; applying it sends no second invitation.
