@@ -354,3 +354,73 @@ fn demo_runs_the_whole_loop_from_an_empty_home() {
         "nothing left behind"
     );
 }
+
+#[test]
+fn an_account_outside_the_organization_is_invited_and_joins_once_accepted() {
+    let repo = small_org();
+    repo.write(
+        "accounts/acquired.yaml",
+        "id: \"444444444444\"\nou: Workloads\naccess:\n  ReadOnly:\n    - group: engineers\n",
+    );
+    let served = Served::start(&[]);
+    served.control(
+        "POST",
+        "standalone-accounts",
+        r#"{"name":"acquired","email":"root@acquired.example.com","id":"444444444444"}"#,
+    );
+    push_directory(&repo, Some(&served.url));
+    let apply = |repo: &Repo| {
+        monban_with_keys(repo.home())
+            .args([
+                "apply",
+                "--auto-approve",
+                "--endpoint-url",
+                &served.url,
+                "--repo",
+            ])
+            .arg(&repo.root)
+            .assert()
+            .success()
+    };
+    apply(&repo).stderr(predicate::str::contains(
+        "deferred until invited accounts accept",
+    ));
+    // Pending: planned again, nothing is sent twice.
+    monban_with_keys(repo.home())
+        .args([
+            "plan",
+            "--refresh",
+            "full",
+            "--endpoint-url",
+            &served.url,
+            "--repo",
+        ])
+        .arg(&repo.root)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("invitation"));
+    let handshakes = support_block_on(
+        organizations(&served.url)
+            .list_handshakes_for_organization()
+            .send(),
+    )
+    .expect("handshakes");
+    let handshakes = handshakes.handshakes();
+    assert_eq!(handshakes.len(), 1, "invited once");
+    let id = handshakes[0].id().expect("an id").to_owned();
+    served.control("POST", &format!("handshakes/{id}/accept"), "{}");
+    apply(&repo).stderr(predicate::str::contains("Apply complete"));
+    monban_with_keys(repo.home())
+        .args([
+            "plan",
+            "--detailed-exitcode",
+            "--refresh",
+            "full",
+            "--endpoint-url",
+            &served.url,
+            "--repo",
+        ])
+        .arg(&repo.root)
+        .assert()
+        .code(0);
+}

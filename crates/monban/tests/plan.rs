@@ -4,45 +4,13 @@
 //! target rules of design §4 (a missing AWS credential is an error naming the target;
 //! `--sandbox` never touches AWS configuration).
 
-use std::io::{BufRead as _, BufReader};
-use std::path::Path;
-use std::process::{Child, Command as Process, Stdio};
+mod support;
+
+use std::process::{Command as Process, Stdio};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-
-/// The binary with a fixed "today", no colour, an empty HOME, and no AWS configuration
-/// from the environment.
-fn monban(home: &Path) -> Command {
-    let mut command = Command::cargo_bin("monban").expect("the monban binary is built");
-    command
-        .env("MONBAN_TODAY", "2026-11-29")
-        .env("NO_COLOR", "1")
-        .env("HOME", home)
-        .env("AWS_CONFIG_FILE", home.join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            home.join("no-aws-credentials"),
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("MONBAN_REPO");
-    for variable in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-    ] {
-        command.env_remove(variable);
-    }
-    command
-}
+use support::{Served, monban};
 
 /// A temporary HOME with the example repo written by `monban init --example`.
 fn example_repo() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -208,44 +176,10 @@ fn a_declared_aws_target_without_credentials_is_an_error_naming_it_and_sandbox_o
         .stdout(predicate::str::starts_with("Target: the embedded sandbox"));
 }
 
-/// A standalone `monban sandbox serve` on a free port.
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Served {
-    fn start() -> Self {
-        let mut child = Process::new(env!("CARGO_BIN_EXE_monban"))
-            .args(["sandbox", "serve", "--addr", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("monban starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout is piped"))
-            .read_line(&mut line)
-            .expect("a first line");
-        let url = line
-            .strip_prefix("READY ")
-            .unwrap_or_else(|| panic!("first line is READY <url>, got {line:?}"))
-            .trim()
-            .to_owned();
-        Self { child, url }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn plan_against_a_standalone_sandbox_with_endpoint_url_and_environment_credentials() {
     let (home, repo) = example_repo();
-    let served = Served::start();
+    let served = Served::start(&[]);
     let with_keys = |command: &mut Command| {
         command
             .env("AWS_ACCESS_KEY_ID", "AKIAMONBANSANDBOX000")

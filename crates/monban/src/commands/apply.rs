@@ -166,7 +166,7 @@ async fn run(
     .context("the apply stopped")?;
     progress.finish();
     print_report(printer, &report);
-    Ok(if report.is_success() {
+    Ok(if applied_all(&report) {
         ExitStatus::Success
     } else {
         ExitStatus::Failure
@@ -227,18 +227,38 @@ pub fn print_report(printer: &Printer, report: &monban_aws::ApplyReport) {
             failure.address, failure.action, failure.error
         ));
     }
-    for skipped in &report.skipped {
+    let (deferred, skipped): (Vec<_>, Vec<_>) = report
+        .skipped
+        .iter()
+        .partition(|skipped| skipped.reason.is_some());
+    for skipped in &skipped {
         printer.log(format!(
             "skipped: {} ({}) because {} did not complete",
             skipped.address, skipped.action, skipped.because
         ));
     }
+    for deferred in &deferred {
+        printer.log(format!(
+            "deferred: {} ({}): {}",
+            deferred.address,
+            deferred.action,
+            deferred.reason.as_deref().unwrap_or_default()
+        ));
+    }
     let seconds = report.elapsed.as_secs_f64();
     let calls = report.calls.total_calls();
     let retries = report.retries.total();
-    if report.is_success() {
+    if applied_all(report) {
+        let deferred_note = if deferred.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} deferred until invited accounts accept (run `monban apply` again then)",
+                deferred.len()
+            )
+        };
         printer.log(format!(
-            "Apply complete: {} change(s) applied in {seconds:.1} s ({calls} API calls, {retries} retried).",
+            "Apply complete: {} change(s) applied in {seconds:.1} s ({calls} API calls, {retries} retried){deferred_note}.",
             report.done.len()
         ));
     } else {
@@ -246,9 +266,19 @@ pub fn print_report(printer: &Printer, report: &monban_aws::ApplyReport) {
             "Apply incomplete: {} applied, {} failed, {} skipped in {seconds:.1} s ({calls} API calls, {retries} retried). Fix the errors above and run `monban apply` again: it continues where this one stopped.",
             report.done.len(),
             report.failed.len(),
-            report.skipped.len()
+            skipped.len()
         ));
     }
+}
+
+/// Whether everything was applied that can be now: no failures, and nothing skipped but
+/// work deferred until an invited account accepts (which is not an error).
+pub fn applied_all(report: &monban_aws::ApplyReport) -> bool {
+    report.failed.is_empty()
+        && report
+            .skipped
+            .iter()
+            .all(|skipped| skipped.reason.is_some())
 }
 
 /// Turns apply events into the progress display.
