@@ -283,6 +283,9 @@ def plan(monban: str, server: Server, repo: Path) -> tuple[int, dict | None, str
         AWS_REGION=REGION,
         AWS_CONFIG_FILE="/dev/null",
         AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+        # moto answers operations it lacks with HTTP 500, which monban retries as a server
+        # error: three attempts (the SDKs' default) keep a recorded failure quick.
+        AWS_MAX_ATTEMPTS="3",
     )
     environment.pop("AWS_SESSION_TOKEN", None)
     environment.pop("AWS_PROFILE", None)

@@ -178,6 +178,7 @@ async fn read_parts(clients: &Clients, parts: ReadParts) -> Result<LiveRead, Aws
         accounts: tree.accounts,
         account_creations: tree.account_creations,
         invitations: tree.invitations,
+        invitations_unreadable: tree.invitations_unreadable,
         instance,
         permission_sets: center.permission_sets,
         provisioned: center.provisioned,
@@ -283,6 +284,7 @@ struct Tree {
     accounts: Vec<LiveAccount>,
     account_creations: Vec<LiveAccountCreation>,
     invitations: Vec<LiveInvitation>,
+    invitations_unreadable: Option<String>,
 }
 
 /// A container (the root or an OU) whose children are still to be listed.
@@ -294,8 +296,16 @@ pub(crate) struct Container {
 }
 
 async fn read_tree(clients: &Clients, organization: &LiveOrganization) -> Result<Tree, AwsError> {
-    let creations =
-        async { tokio::try_join!(read_account_creations(clients), read_invitations(clients)) };
+    // Invitations matter only to an account file whose `id:` the organization lacks, so a
+    // refusal (a delegated administrator, a server that lacks the operation) must not fail
+    // the whole read: it is recorded, and the plan blocks only such an account.
+    let invitations = async {
+        Ok::<_, AwsError>(match read_invitations(clients).await {
+            Ok(invitations) => (invitations, None),
+            Err(error) => (Vec::new(), Some(error_chain(&error))),
+        })
+    };
+    let creations = async { tokio::try_join!(read_account_creations(clients), invitations) };
     let walk = async {
         let mut ous = Vec::new();
         let mut accounts = Vec::new();
@@ -355,12 +365,14 @@ async fn read_tree(clients: &Clients, organization: &LiveOrganization) -> Result
         }
         Ok::<_, AwsError>((ous, accounts))
     };
-    let ((ous, accounts), (account_creations, invitations)) = tokio::try_join!(walk, creations)?;
+    let ((ous, accounts), (account_creations, (invitations, invitations_unreadable))) =
+        tokio::try_join!(walk, creations)?;
     Ok(Tree {
         ous,
         accounts,
         account_creations,
         invitations,
+        invitations_unreadable,
     })
 }
 
@@ -503,6 +515,18 @@ pub(crate) async fn read_account_tags(
     )
     .await?;
     Ok(tags.into_iter().map(|tag| (tag.key, tag.value)).collect())
+}
+
+/// An error with its causes, on one line.
+fn error_chain(error: &AwsError) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// Waits until no `CreateAccount` request of the organization is `IN_PROGRESS` (polling

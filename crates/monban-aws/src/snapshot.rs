@@ -102,6 +102,7 @@ mod tests {
             accounts: Vec::new(),
             account_creations: Vec::new(),
             invitations: Vec::new(),
+            invitations_unreadable: None,
             instance: None,
             permission_sets: Vec::new(),
             provisioned: Vec::new(),

@@ -267,6 +267,7 @@ pub struct ConnectOptions {
     /// large organization makes thousands of calls paced at exactly AWS's rate, and a burst of
     /// throttling against AWS's own buckets must not fail the whole read (the plan
     /// benchmark saw one call throttled five times in a row against the realistic sandbox).
+    /// `AWS_MAX_ATTEMPTS` in the environment sets it, as for every AWS SDK.
     pub max_attempts: u32,
 }
 
@@ -275,7 +276,12 @@ impl Default for ConnectOptions {
         Self {
             rate_limits: RateLimits::aws(),
             concurrency: 16,
-            max_attempts: 10,
+            // The standard `AWS_MAX_ATTEMPTS` wins, as in every AWS SDK and CLI.
+            max_attempts: std::env::var("AWS_MAX_ATTEMPTS")
+                .ok()
+                .and_then(|value| value.trim().parse().ok())
+                .filter(|attempts: &u32| *attempts >= 1)
+                .unwrap_or(10),
         }
     }
 }

@@ -42,6 +42,12 @@ pub struct LiveState {
     /// again while its owner has not answered.
     #[serde(default)]
     pub invitations: Vec<LiveInvitation>,
+    /// Why the invitations could not be read (`ListHandshakesForOrganization` refused, e.g.
+    /// to a delegated administrator, or not implemented by an AWS-compatible server); `None`
+    /// when they were. An account to invite is then blocked: whether one is pending is
+    /// unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitations_unreadable: Option<String>,
     /// The Identity Center instance; `None` when the organization has none.
     pub instance: Option<LiveInstance>,
     /// Every permission set of the instance, sorted by name.

@@ -433,6 +433,21 @@ impl<'input> Planner<'input> {
     fn plan_invited_account(&mut self, account: &Account, id: &str, address: Address) {
         let name = account.name.as_str();
         let live = self.live();
+        if let Some(why) = &live.invitations_unreadable {
+            // Whether an invitation is already pending is unknown: inviting again could be
+            // a duplicate, not inviting could leave the account out for good.
+            self.complete = false;
+            self.warn(
+                Severity::Error,
+                WarningCode::AccountNotFound,
+                format!(
+                    "accounts/{name}.yaml binds account {id}, which is not in organization {},                      and the organization's invitations could not be read ({why}), so whether                      one is pending is unknown; plan with credentials that may call                      ListHandshakesForOrganization (the management account's).",
+                    live.organization.id
+                ),
+                Some(address),
+            );
+            return;
+        }
         let email = account
             .root_email
             .as_ref()

@@ -435,3 +435,41 @@ fn a_management_account_file_bound_to_another_account_means_the_wrong_target() {
         Some(monban_model::AccountId::parse(MANAGEMENT).unwrap());
     assert!(plan_of(&repo, &live).applyable);
 }
+
+#[test]
+fn unreadable_invitations_block_an_account_to_invite() {
+    let repo = repo()
+        .account(account("org-management").id(MANAGEMENT))
+        .account(
+            account("payments-prod")
+                .id(PROD)
+                .grant("ReadOnly", group("engineers")),
+        )
+        .permission_set("ReadOnly")
+        .build();
+    let mut live = live()
+        .permission_set("ReadOnly")
+        .group("engineers", &[])
+        .build();
+    live.invitations_unreadable = Some("AccessDeniedException".to_owned());
+    let plan = plan_of(&repo, &live);
+    assert!(
+        !plan
+            .changes
+            .iter()
+            .any(|change| change.action == Action::Invite),
+        "no invitation sent blind"
+    );
+    let error = plan
+        .warnings
+        .iter()
+        .find(|warning| warning.code == WarningCode::AccountNotFound)
+        .expect("an error naming the account");
+    assert_eq!(error.severity, Severity::Error);
+    assert!(
+        error.message.contains("AccessDeniedException"),
+        "{}",
+        error.message
+    );
+    assert!(!plan.complete && !plan.applyable);
+}

@@ -262,6 +262,7 @@ pub fn live() -> LiveBuilder {
         }],
         account_creations: Vec::new(),
         invitations: Vec::new(),
+        invitations_unreadable: None,
         instance: Some(LiveInstance {
             arn: "arn:aws:sso:::instance/ssoins-test".to_owned(),
             identity_store_id: "d-test".to_owned(),
