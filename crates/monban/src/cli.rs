@@ -112,6 +112,10 @@ pub struct ApplyArgs {
     /// Apply even when the plan removes more than `safety.max_removals`.
     #[arg(long)]
     pub allow_mass_removal: bool,
+    /// Confirm that the plan may close accounts (`close: true`); without it, a plan that
+    /// closes any account is refused.
+    #[arg(long)]
+    pub allow_close: bool,
     /// Print the API calls of the read (stderr).
     #[arg(long)]
     pub stats: bool,

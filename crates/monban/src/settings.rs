@@ -226,6 +226,7 @@ pub struct ApplySettings {
     pub endpoint_url: Option<String>,
     pub auto_approve: bool,
     pub allow_mass_removal: bool,
+    pub allow_close: bool,
     pub stats: bool,
 }
 
@@ -241,6 +242,7 @@ impl ApplySettings {
             endpoint_url: args.target.endpoint_url,
             auto_approve: args.auto_approve,
             allow_mass_removal: args.allow_mass_removal,
+            allow_close: args.allow_close,
             stats: args.stats,
         })
     }

@@ -424,3 +424,33 @@ fn an_account_outside_the_organization_is_invited_and_joins_once_accepted() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn closing_an_account_needs_allow_close() {
+    let repo = small_org();
+    push_directory(&repo, None);
+    monban(repo.home())
+        .args(["apply", "--auto-approve", "--repo"])
+        .arg(&repo.root)
+        .assert()
+        .success();
+    repo.write(
+        "accounts/app-dev.yaml",
+        "ou: Workloads\nclose: true\naccess:\n  ReadOnly:\n    - group: engineers\n  AdministratorAccess:\n    - group: admins\n",
+    );
+    monban(repo.home())
+        .args(["apply", "--auto-approve", "--repo"])
+        .arg(&repo.root)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "closes 1 account(s): account/app-dev",
+        ))
+        .stderr(predicate::str::contains("--allow-close"));
+    monban(repo.home())
+        .args(["apply", "--auto-approve", "--allow-close", "--repo"])
+        .arg(&repo.root)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Apply complete"));
+}

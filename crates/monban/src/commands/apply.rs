@@ -148,6 +148,20 @@ async fn run(
         printer.log("Nothing to apply.");
         return Ok(ExitStatus::Success);
     }
+    let closing: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|change| change.action == monban_plan::Action::Close)
+        .map(|change| change.address.to_string())
+        .collect();
+    if !closing.is_empty() && !settings.allow_close {
+        printer.log(format!(
+            "error: this plan closes {} account(s): {}. A closed account is suspended and, after 90 days, gone for good; confirm with --allow-close.",
+            closing.len(),
+            closing.join(", ")
+        ));
+        return Ok(ExitStatus::Failure);
+    }
     if saved.is_none() && !settings.auto_approve && !confirm(printer, &plan)? {
         printer.log("Apply cancelled; nothing was changed.");
         return Ok(ExitStatus::Failure);
