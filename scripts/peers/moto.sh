@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Peer suite: moto, a second AWS emulator written by others. Records, as data, where moto
 # departs from documented AWS behaviour and checks that the sandbox does not; then computes
-# the same monban plan against both and compares. Run by scripts/test after nextest;
+# the same monban plan against both and compares; then applies a repo to a fresh moto and
+# checks the result with boto3. Run by scripts/test after nextest;
 # runnable alone: `bash scripts/peers/moto.sh`. See docs/reference/peers-moto.md.
 #
 # Environment:
@@ -126,6 +127,8 @@ export AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FIL
 run_step "$VENV/bin/python" scripts/peers/moto_departures.py check "$SANDBOX_URL" "$MOTO_URL" || status=1
 mkdir -p "$WORK/plans"
 run_step "$VENV/bin/python" scripts/peers/moto_plan.py "$SANDBOX_URL" "$MOTO_URL" "$BIN" "$WORK/plans" || status=1
+# Last, because it resets moto: monban apply against a fresh moto, checked with boto3.
+run_step "$VENV/bin/python" scripts/peers/moto_apply.py "$MOTO_URL" "$BIN" "$WORK/plans" || status=1
 if [ "$status" -ne 0 ]; then
   log "FAILED; last lines of the sandbox log:"
   tail -n 20 "$WORK/server.log" >&2
