@@ -17,6 +17,8 @@
 //! state directory first), because monban paces an `--endpoint-url` target at AWS's
 //! published rates.
 
+mod support;
+
 use serde_json::{Value, json};
 
 use scenario::{AccessRepo, Sandbox, Seed, access, changes, find_change, plan_json, run_plan};
@@ -26,18 +28,14 @@ use scenario::{AccessRepo, Sandbox, Seed, access, changes, find_change, plan_jso
 /// change and per access change, so a test can compare the whole plan exactly.
 mod scenario {
     use std::collections::BTreeMap;
-    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-    use std::net::TcpStream;
     use std::path::{Path, PathBuf};
-    use std::process::{Child, Command as Process, Stdio};
 
     use assert_cmd::Command;
     use serde_json::{Value, json};
 
     /// "Today" for every plan: `until:` dates are evaluated against it.
     pub const TODAY: &str = "2026-11-29";
-    const ACCESS_KEY_ID: &str = "AKIAMONBANSANDBOX000";
-    const SECRET_ACCESS_KEY: &str = "monban-sandbox-secret";
+    use super::support::{ACCESS_KEY_ID, SECRET_ACCESS_KEY};
     /// The region the sandbox's Identity Center instance is in (its default) and the
     /// region every repo names.
     const REGION: &str = "us-east-1";
@@ -65,7 +63,7 @@ mod scenario {
 
     /// A standalone `monban sandbox serve` on a free port, in memory, stopped on drop.
     pub struct Sandbox {
-        child: Child,
+        served: super::support::Served,
         pub url: String,
     }
 
@@ -81,64 +79,34 @@ mod scenario {
 
         /// With more `sandbox serve` arguments (e.g. `--async-duration`).
         pub fn start_with(arguments: &[&str]) -> Self {
-            let mut child = Process::new(env!("CARGO_BIN_EXE_monban"))
-                .args(["sandbox", "serve", "--addr", "127.0.0.1:0"])
-                .args(arguments)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("monban starts");
-            let mut line = String::new();
-            BufReader::new(child.stdout.take().expect("stdout is piped"))
-                .read_line(&mut line)
-                .expect("a first line");
-            let url = line
-                .strip_prefix("READY ")
-                .unwrap_or_else(|| panic!("first line is READY <url>, got {line:?}"))
-                .trim()
-                .to_owned();
-            Self { child, url }
+            let served = super::support::Served::start(arguments);
+            let url = served.url.clone();
+            Self { served, url }
         }
 
-        /// One request to the control API; the JSON answer of a 200, else a panic.
+        /// One request to the control API (`/_sandbox/<path>`); the JSON answer of a 2xx,
+        /// else a panic.
         fn control(&self, method: &str, path: &str, body: &str) -> Value {
-            let authority = self.url.strip_prefix("http://").expect("an http url");
-            let mut stream = TcpStream::connect(authority).expect("connects");
-            write!(
-                stream,
-                "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            )
-            .expect("writes");
-            let mut response = String::new();
-            stream.read_to_string(&mut response).expect("reads");
-            let (head, answer) = response
-                .split_once("\r\n\r\n")
-                .unwrap_or_else(|| panic!("an HTTP response: {response}"));
-            assert!(
-                head.starts_with("HTTP/1.1 200"),
-                "{method} {path}: {response}"
-            );
-            serde_json::from_str(answer).unwrap_or_else(|error| panic!("{error}: {answer}"))
+            self.served.control(method, path, body)
         }
 
         /// `POST /_sandbox/seed`: the name → id maps of what was created.
         pub fn seed(&self, seed: &Seed) -> Value {
-            self.control("POST", "/_sandbox/seed", &seed.0.to_string())
+            self.control("POST", "seed", &seed.0.to_string())
         }
 
         /// `POST /_sandbox/clock/advance`: asynchronous operations due by then complete.
         pub fn advance_clock(&self, seconds: u32) {
             self.control(
                 "POST",
-                "/_sandbox/clock/advance",
+                "clock/advance",
                 &json!({ "seconds": seconds }).to_string(),
             );
         }
 
         /// `GET /_sandbox/health`: the organization, instance and identity store ids.
         pub fn health(&self) -> Value {
-            self.control("GET", "/_sandbox/health", "")
+            self.control("GET", "health", "")
         }
 
         pub fn identity_store(&self) -> aws_sdk_identitystore::Client {
@@ -151,13 +119,6 @@ mod scenario {
 
         pub fn organizations(&self) -> aws_sdk_organizations::Client {
             sdk_client!(aws_sdk_organizations, &self.url)
-        }
-    }
-
-    impl Drop for Sandbox {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
         }
     }
 
@@ -330,34 +291,8 @@ mod scenario {
     /// The binary, isolated: a fixed today, no colour, an empty HOME, no AWS configuration
     /// but the sandbox's keys in the environment.
     fn monban(home: &Path) -> Command {
-        let mut command = Command::cargo_bin("monban").expect("the monban binary is built");
-        command
-            .env("MONBAN_TODAY", TODAY)
-            .env("NO_COLOR", "1")
-            .env("HOME", home)
-            .env("AWS_CONFIG_FILE", home.join("no-aws-config"))
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                home.join("no-aws-credentials"),
-            )
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("MONBAN_REPO");
-        for variable in [
-            "AWS_SESSION_TOKEN",
-            "AWS_PROFILE",
-            "AWS_DEFAULT_PROFILE",
-            "AWS_REGION",
-            "AWS_DEFAULT_REGION",
-            "AWS_ENDPOINT_URL",
-            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-            "AWS_WEB_IDENTITY_TOKEN_FILE",
-        ] {
-            command.env_remove(variable);
-        }
-        command
-            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
-            .env("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY);
+        let mut command = super::support::monban_with_keys(home);
+        command.env("MONBAN_TODAY", TODAY);
         command
     }
 
