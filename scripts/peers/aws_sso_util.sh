@@ -16,6 +16,8 @@ AWS_SSO_UTIL_VERSION="${AWS_SSO_UTIL_VERSION:-4.33.0}"
 VENV=target/peers/venv
 
 log() { printf 'aws-sso-util peer: %s\n' "$*" >&2; }
+# shellcheck source=scripts/peers/lib/sandbox.bash
+source scripts/peers/lib/sandbox.bash
 
 # 1. The venv shared with the boto3 suite (created the same way when missing), plus
 # aws-sso-util; boto3/botocore stay pinned in the same install so that its requirements
@@ -37,22 +39,7 @@ fi
 # (dev profile, no extra profile) only when a file cargo recorded for it (its dep-info
 # `.d`) or a manifest is newer, so a fresh binary never costs a second, differently
 # feature-unified build.
-BIN="${MONBAN_BIN:-target/debug/monban}"
-binary_is_stale() {
-  [ -x "$BIN" ] && [ -f "$BIN.d" ] || return 0
-  local file
-  # shellcheck disable=SC2013 # the dep-info file is a space-separated list of paths
-  for file in $(cut -d: -f2- "$BIN.d") Cargo.toml Cargo.lock \
-      $(grep -o '/crates/[^/ ]*/' "$BIN.d" | sort -u | sed 's|^/|./|; s|$|Cargo.toml|'); do
-    [ -e "$file" ] || return 0
-    [ "$file" -nt "$BIN" ] && return 0
-  done
-  return 1
-}
-if [ -z "${MONBAN_BIN:-}" ] && binary_is_stale; then
-  log "building monban (cargo build -p monban)"
-  cargo build --locked -p monban
-fi
+peer_ensure_binary
 
 # 3. The server, on a free loopback port with its own state dir; always stopped.
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/monban-aws-sso-util.XXXXXX")"
@@ -67,24 +54,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mkfifo "$WORK/stdout"
-"$BIN" sandbox serve --addr 127.0.0.1:0 --state "$WORK/state" \
-  >"$WORK/stdout" 2>"$WORK/server.log" &
-SERVER_PID=$!
-exec 3<"$WORK/stdout"
-READY_LINE=""
-if ! IFS= read -r -t 30 READY_LINE <&3; then
-  log "the sandbox printed no READY line; its log:"
-  cat "$WORK/server.log" >&2
-  exit 1
-fi
-case "$READY_LINE" in
-  "READY http://"*) ENDPOINT="${READY_LINE#READY }" ;;
-  *) log "unexpected first line: $READY_LINE"; exit 1 ;;
-esac
-# Keep draining stdout so the server never blocks on a full pipe.
-cat <&3 >/dev/null &
-exec 3<&-
+peer_start_sandbox "$WORK" SERVER_PID ENDPOINT
 log "sandbox at $ENDPOINT"
 
 # 4. The scenario; its exit status is this script's. aws-sso-util gets a HOME of its own

@@ -12,6 +12,8 @@ cd "$(dirname "$0")/../.."
 BOTO3_VERSION="${BOTO3_VERSION:-1.44.8}"
 VENV=target/peers/venv
 log() { printf 'boto3 iam peer: %s\n' "$*" >&2; }
+# shellcheck source=scripts/peers/lib/sandbox.bash
+source scripts/peers/lib/sandbox.bash
 
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.boto3-version" 2>/dev/null)" != "$BOTO3_VERSION" ]; then
   log "creating $VENV with boto3==$BOTO3_VERSION"
@@ -21,11 +23,7 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.boto3-version" 2>/dev/null)" 
   printf '%s\n' "$BOTO3_VERSION" >"$VENV/.boto3-version"
 fi
 
-BIN="${MONBAN_BIN:-target/debug/monban}"
-if [ -z "${MONBAN_BIN:-}" ] && [ ! -x "$BIN" ]; then
-  log "building monban (cargo build -p monban)"
-  cargo build --locked -p monban
-fi
+peer_ensure_binary
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/monban-boto3-iam.XXXXXX")"
 SERVER_PID=""
@@ -39,23 +37,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mkfifo "$WORK/stdout"
-"$BIN" sandbox serve --addr 127.0.0.1:0 --state "$WORK/state" \
-  >"$WORK/stdout" 2>"$WORK/server.log" &
-SERVER_PID=$!
-exec 3<"$WORK/stdout"
-READY_LINE=""
-if ! IFS= read -r -t 30 READY_LINE <&3; then
-  log "the sandbox printed no READY line; its log:"
-  cat "$WORK/server.log" >&2
-  exit 1
-fi
-case "$READY_LINE" in
-  "READY http://"*) ENDPOINT="${READY_LINE#READY }" ;;
-  *) log "unexpected first line: $READY_LINE"; exit 1 ;;
-esac
-cat <&3 >/dev/null &
-exec 3<&-
+peer_start_sandbox "$WORK" SERVER_PID ENDPOINT
 log "sandbox at $ENDPOINT"
 
 status=0

@@ -17,6 +17,8 @@ MOTO_VERSION="${MOTO_VERSION:-5.2.5}"
 VENV=target/peers/venv
 
 log() { printf 'moto peer: %s\n' "$*" >&2; }
+# shellcheck source=scripts/peers/lib/sandbox.bash
+source scripts/peers/lib/sandbox.bash
 started=$SECONDS
 
 # 1. The venv shared with the boto3 suite (created the same way when missing), plus moto.
@@ -36,22 +38,7 @@ if [ ! -x "$VENV/bin/moto_server" ] || [ "$(cat "$VENV/.moto-version" 2>/dev/nul
 fi
 
 # 2. The binary, rebuilt only when stale (the same rule as scripts/peers/boto3.sh).
-BIN="${MONBAN_BIN:-target/debug/monban}"
-binary_is_stale() {
-  [ -x "$BIN" ] && [ -f "$BIN.d" ] || return 0
-  local file
-  # shellcheck disable=SC2013 # the dep-info file is a space-separated list of paths
-  for file in $(cut -d: -f2- "$BIN.d") Cargo.toml Cargo.lock \
-      $(grep -o '/crates/[^/ ]*/' "$BIN.d" | sort -u | sed 's|^/|./|; s|$|Cargo.toml|'); do
-    [ -e "$file" ] || return 0
-    [ "$file" -nt "$BIN" ] && return 0
-  done
-  return 1
-}
-if [ -z "${MONBAN_BIN:-}" ] && binary_is_stale; then
-  log "building monban (cargo build -p monban)"
-  cargo build --locked -p monban
-fi
+peer_ensure_binary
 BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
 
 # 3. Both servers on free loopback ports; always stopped, whatever happens.
@@ -80,24 +67,7 @@ MOTO_PORT="$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind((
 MOTO_PID=$!
 MOTO_URL="http://127.0.0.1:$MOTO_PORT"
 
-mkfifo "$WORK/stdout"
-"$BIN" sandbox serve --addr 127.0.0.1:0 --state "$WORK/state" \
-  >"$WORK/stdout" 2>"$WORK/server.log" &
-SANDBOX_PID=$!
-exec 3<"$WORK/stdout"
-READY_LINE=""
-if ! IFS= read -r -t 30 READY_LINE <&3; then
-  log "the sandbox printed no READY line; its log:"
-  cat "$WORK/server.log" >&2
-  exit 1
-fi
-case "$READY_LINE" in
-  "READY http://"*) SANDBOX_URL="${READY_LINE#READY }" ;;
-  *) log "unexpected first line: $READY_LINE"; exit 1 ;;
-esac
-# Keep draining stdout so the server never blocks on a full pipe.
-cat <&3 >/dev/null &
-exec 3<&-
+peer_start_sandbox "$WORK" SANDBOX_PID SANDBOX_URL
 
 # moto has no ready line: poll its management API (about 2 s on 2 cores).
 for _ in $(seq 1 150); do
