@@ -208,11 +208,7 @@ impl PlanSettings {
     /// The planner's context for a target.
     #[must_use]
     pub fn context(&self, choice: &crate::target::TargetChoice) -> monban_plan::PlanContext {
-        monban_plan::PlanContext {
-            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            allow_mass_removal: self.allow_mass_removal,
-            ..monban_plan::PlanContext::new(self.load_options.today, choice.endpoint())
-        }
+        plan_context(&self.load_options, choice, self.allow_mass_removal)
     }
 }
 
@@ -250,10 +246,20 @@ impl ApplySettings {
     /// The planner's context for a target.
     #[must_use]
     pub fn context(&self, choice: &crate::target::TargetChoice) -> monban_plan::PlanContext {
-        monban_plan::PlanContext {
-            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            allow_mass_removal: self.allow_mass_removal,
-            ..monban_plan::PlanContext::new(self.load_options.today, choice.endpoint())
-        }
+        plan_context(&self.load_options, choice, self.allow_mass_removal)
+    }
+}
+
+/// The planner's context: today (from `--today` or the clock), the target, this monban's
+/// version, and whether mass removal is allowed.
+pub fn plan_context(
+    load_options: &monban_config::LoadOptions,
+    choice: &crate::target::TargetChoice,
+    allow_mass_removal: bool,
+) -> monban_plan::PlanContext {
+    monban_plan::PlanContext {
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        allow_mass_removal,
+        ..monban_plan::PlanContext::new(load_options.today, choice.endpoint())
     }
 }

@@ -16,7 +16,7 @@ use crate::commands::plan::{
 use crate::commands::sandbox::provision_summary;
 use crate::commands::write_files;
 use crate::printer::Printer;
-use crate::settings::{RepoLocation, load_options};
+use crate::settings::{RepoLocation, load_options, plan_context};
 use crate::target::{EmbeddedSandbox, TargetChoice, with_target};
 
 pub fn demo(args: &DemoArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
@@ -66,10 +66,7 @@ pub fn demo(args: &DemoArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let mut sandbox = EmbeddedSandbox::for_repo(&repo_root, &repo);
     sandbox.state_dir = Some(state_dir);
     let choice = TargetChoice::Embedded(sandbox);
-    let context = monban_plan::PlanContext {
-        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        ..monban_plan::PlanContext::new(options.today, choice.endpoint())
-    };
+    let context = plan_context(&options, &choice, false);
 
     printer.log(format!(
         "monban demo: {} against a fresh built-in sandbox (no AWS account involved).",
