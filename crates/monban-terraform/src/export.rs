@@ -1,0 +1,1 @@
+//! `monban export terraform`: the access repo as deterministic, `terraform fmt`-style HCL.
