@@ -56,19 +56,7 @@ pub(crate) fn account(
         account.ou = Some(ou);
     }
     if let Some(node) = fields.get("owners") {
-        for item in context.sequence(node).unwrap_or_default() {
-            if let Some(owner) = context.string(item) {
-                if owner.trim().is_empty() {
-                    context.report(
-                        Code::EmptyValue,
-                        item.position,
-                        "an owner must not be empty",
-                    );
-                } else {
-                    account.owners.push(owner);
-                }
-            }
-        }
+        account.owners = crate::owners::owners(context, node);
     }
     if let Some(node) = fields.get("tags") {
         account.tags = tags(context, node, MAX_ACCOUNT_TAGS);

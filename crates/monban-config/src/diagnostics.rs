@@ -109,6 +109,7 @@ codes! {
     InvalidText = "MB2026", Error, "invalid text";
     InvalidDerivedEmail = "MB2027", Error, "derived root e-mail is invalid";
     InvalidEnumValue = "MB2028", Error, "value not allowed";
+    InvalidOwner = "MB2029", Error, "invalid code owner";
     UnknownPermissionSet = "MB3001", Error, "unknown permission set";
     UnknownGroup = "MB3002", Error, "unknown group";
     UnknownUser = "MB3003", Error, "unknown user";
@@ -128,6 +129,7 @@ codes! {
     DuplicateEntry = "MB4009", Warning, "listed twice";
     ClosingManagementAccount = "MB4010", Error, "management account cannot be closed";
     EmptySelector = "MB4011", Error, "selector matches nothing by construction";
+    NoOwner = "MB4012", Warning, "account has no owner";
     DuplicateDirectoryUser = "MB5001", Error, "duplicate user in directory";
     DuplicateDirectoryGroup = "MB5002", Error, "duplicate group in directory";
     UnknownMember = "MB5003", Error, "member is not a user of the directory";

@@ -1,12 +1,19 @@
 //! The keys every kind of file may hold. The loader rejects any other key and the JSON
 //! Schema is generated from the same lists, so the two cannot drift apart.
 
-pub(crate) const MONBAN: &[&str] = &["target", "organization", "identity_center", "safety"];
+pub(crate) const MONBAN: &[&str] = &[
+    "target",
+    "organization",
+    "identity_center",
+    "safety",
+    "codeowners",
+];
 pub(crate) const TARGET: &[&str] = &["aws"];
 pub(crate) const TARGET_AWS: &[&str] = &["profile", "region"];
 pub(crate) const ORGANIZATION: &[&str] = &["management_account", "root_email", "ous"];
 pub(crate) const IDENTITY_CENTER: &[&str] = &["region", "identity_source"];
 pub(crate) const SAFETY: &[&str] = &["exclusive", "max_removals", "protected"];
+pub(crate) const CODEOWNERS: &[&str] = &["default"];
 pub(crate) const PROTECTED: &[&str] = &["account", "permission_set", "group", "user"];
 
 pub(crate) const ACCOUNT: &[&str] = &["id", "email", "ou", "owners", "tags", "close", "access"];

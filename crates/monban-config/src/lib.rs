@@ -10,6 +10,7 @@ mod groups_file;
 mod keys;
 mod load;
 mod node;
+mod owners;
 mod permission_set_file;
 mod principal;
 mod rules_file;

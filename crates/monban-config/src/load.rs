@@ -486,6 +486,7 @@ impl Loader {
         check_references(repo, &self.collected, &mut items);
         check_accounts(repo, &self.collected, &mut items);
         check_rules_and_protected(repo, &self.collected, &mut items);
+        check_owners(repo, &self.collected, &mut items);
         let mut diagnostics = std::mem::take(&mut self.sources);
         for item in items {
             diagnostics.push(item);
@@ -622,6 +623,31 @@ fn unknown_reference(
     };
     let hint = suggestion.map_or(fix, |candidate| format!("did you mean `{candidate}`?"));
     Diagnostic::new(code, file, position, message).with_hint(hint)
+}
+
+/// Every account should have someone to review changes to it: its own `owners` or the
+/// repo's `codeowners.default` (a warning, since access still works without one).
+fn check_owners(repo: &Repo, collected: &Collected, items: &mut Vec<Diagnostic>) {
+    if collected.settings_unparsed || !repo.settings.codeowners.default.is_empty() {
+        return;
+    }
+    for account in repo.accounts.values() {
+        if !account.owners.is_empty() || collected.unparsed_accounts.contains(&account.name) {
+            continue;
+        }
+        let Some(sites) = collected.account_sites.get(&account.name) else {
+            continue;
+        };
+        items.push(
+            Diagnostic::new(
+                Code::NoOwner,
+                &sites.file,
+                sites.top,
+                format!("account `{}` has no owner, so nobody is asked to review changes to its access", account.name),
+            )
+            .with_hint("add `owners: [\"@organization/team\"]`, or a default in monban.yaml: `codeowners: { default: [\"@organization/team\"] }`"),
+        );
+    }
 }
 
 /// Gives every account without an explicit `email:` its derived root e-mail.

@@ -98,6 +98,7 @@ fn definitions() -> Value {
         "organization": object(keys::ORGANIZATION, &[], "The organization: management account, root e-mail template, OUs."),
         "identity-center": object(keys::IDENTITY_CENTER, &["region"], "The IAM Identity Center instance."),
         "safety": object(keys::SAFETY, &[], "Guard rails for plans."),
+        "codeowners": object(keys::CODEOWNERS, &[], "What `monban codeowners` writes besides the account files' owners."),
         "protected": principal_object(keys::PROTECTED, &["account", "permission_set"], "An assignment no plan may remove."),
         "account": object_with(keys::ACCOUNT, &[], "accounts/<name>.yaml: one AWS account; its name is the file name.", &[
             ("ou", pattern("The OU the account lives in, as a path (default: directly under the root).", OU_PATH)),
@@ -236,6 +237,10 @@ fn property(key: &str) -> Option<Value> {
             json!({ "enum": ["external"], "description": "Where users and groups come from: `external` (an IdP via SCIM). Default external." })
         }
         "safety" => reference("safety"),
+        "codeowners" => reference("codeowners"),
+        "default" => {
+            json!({ "type": ["array", "null"], "items": { "type": "string", "minLength": 1 }, "description": "Code owners of every file no account's `owners` claims (the `*` line of CODEOWNERS), e.g. @example/platform." })
+        }
         "exclusive" => {
             json!({ "type": "boolean", "description": "Unmanaged live assignments on declared accounts are planned for removal (false: only reported). Default true." })
         }
@@ -338,6 +343,7 @@ mod tests {
             keys::IDENTITY_CENTER,
             keys::SAFETY,
             keys::PROTECTED,
+            keys::CODEOWNERS,
             keys::ACCOUNT,
             keys::GRANT,
             keys::PERMISSION_SET,

@@ -1,8 +1,9 @@
 //! `monban.yaml`: target, organization, Identity Center and safety settings.
 
 use monban_model::{
-    AccountName, IdentityCenter, IdentitySource, Organization, OuPath, PermissionSetName,
-    ProfileName, ProtectedAssignment, Region, RepoSettings, RootEmailTemplate, Safety, Target,
+    AccountName, CodeOwners, IdentityCenter, IdentitySource, Organization, OuPath,
+    PermissionSetName, ProfileName, ProtectedAssignment, Region, RepoSettings, RootEmailTemplate,
+    Safety, Target,
 };
 
 use crate::diagnostics::Code;
@@ -27,6 +28,7 @@ pub(crate) fn defaults() -> RepoSettings {
             identity_source: IdentitySource::External,
         },
         safety: Safety::default(),
+        codeowners: CodeOwners::default(),
     }
 }
 
@@ -50,6 +52,12 @@ pub(crate) fn settings(
     }
     if let Some(safety) = fields.get("safety") {
         settings.safety = parse_safety(context, safety, collected);
+    }
+    if let Some(codeowners) = fields.get("codeowners")
+        && let Some(fields) = context.fields(codeowners, keys::CODEOWNERS, "`codeowners`")
+        && let Some(node) = fields.get("default")
+    {
+        settings.codeowners.default = crate::owners::owners(context, node);
     }
     settings
 }

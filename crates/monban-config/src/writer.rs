@@ -146,6 +146,12 @@ fn settings(repo: &Repo) -> String {
             principal(&protected.principal)
         );
     }
+    if !settings.codeowners.default.is_empty() {
+        out.push_str("codeowners:\n  default:\n");
+        for owner in &settings.codeowners.default {
+            let _ = writeln!(out, "    - {}", quote(owner));
+        }
+    }
     out
 }
 

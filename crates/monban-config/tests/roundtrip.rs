@@ -232,9 +232,11 @@ fn build(pools: &Pools) -> Repo {
             account.ou = Some(choices.pick(&ous).clone());
         }
         for _ in 0..choices.below(3) {
-            account
-                .owners
-                .push(format!("@example/{}", choices.pick(&pools.tag_keys)));
+            // Owners follow GitHub's syntax (MB2029) and are unique (MB4009).
+            let owner = format!("@example/team-{}", choices.below(4));
+            if !account.owners.contains(&owner) {
+                account.owners.push(owner);
+            }
         }
         account.tags = tags(&mut choices, pools);
         account.close = index > 0 && choices.chance(10);
@@ -339,6 +341,13 @@ fn build(pools: &Pools) -> Repo {
                 exclusive: choices.chance(50),
                 max_removals: u32::try_from(choices.below(1000)).unwrap(),
                 protected,
+            },
+            codeowners: monban_config::model::CodeOwners {
+                default: if choices.chance(50) {
+                    vec!["@example/platform".to_owned(), "ops@example.com".to_owned()]
+                } else {
+                    Vec::new()
+                },
             },
         },
         accounts,

@@ -41,7 +41,8 @@ pub use permission_set::{
 };
 pub use repo::{Account, Repo, RootEmail};
 pub use settings::{
-    IdentityCenter, IdentitySource, Organization, ProtectedAssignment, RepoSettings, Safety, Target,
+    CodeOwners, IdentityCenter, IdentitySource, Organization, ProtectedAssignment, RepoSettings,
+    Safety, Target,
 };
 pub use tags::{
     MAX_ACCOUNT_TAGS, MAX_PERMISSION_SET_TAGS, TagKey, TagValue, Tags, check_tag_count,

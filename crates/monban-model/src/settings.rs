@@ -95,6 +95,14 @@ impl Default for Safety {
     }
 }
 
+/// `codeowners:`: what `monban codeowners` needs beyond the account files' `owners`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CodeOwners {
+    /// Owners of every file of the repo that no account file's `owners` claims (the `*`
+    /// line of the generated CODEOWNERS); also the owners of an account without `owners`.
+    pub default: Vec<String>,
+}
+
 /// Everything `monban.yaml` says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepoSettings {
@@ -102,4 +110,5 @@ pub struct RepoSettings {
     pub organization: Organization,
     pub identity_center: IdentityCenter,
     pub safety: Safety,
+    pub codeowners: CodeOwners,
 }

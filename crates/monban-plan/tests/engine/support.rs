@@ -155,6 +155,7 @@ pub fn repo() -> RepoBuilder {
                 identity_source: IdentitySource::External,
             },
             safety: Safety::default(),
+            codeowners: monban_model::CodeOwners::default(),
         },
         accounts: BTreeMap::new(),
         permission_sets: BTreeMap::new(),

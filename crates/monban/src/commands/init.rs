@@ -40,6 +40,8 @@ identity_center:
 # given because it already exists (111111111111 is the built-in sandbox's management
 # account); replace it with yours.
 id: "111111111111"
+# Who reviews changes to this file (`monban codeowners` writes them into CODEOWNERS).
+owners: ["@your-organization/platform"]
 tags: { env: core }
 access:
   # permission set name -> the groups and users that get it on this account.
