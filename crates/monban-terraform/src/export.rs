@@ -1,1 +1,0 @@
-//! `monban export terraform`: the access repo as deterministic, `terraform fmt`-style HCL.
