@@ -93,7 +93,7 @@ fn ou_label(path: &monban_model::OuPath) -> String {
     let segments: Vec<&str> = path
         .segments()
         .iter()
-        .map(|segment| segment.as_str())
+        .map(monban_model::OuName::as_str)
         .collect();
     label(&segments)
 }
