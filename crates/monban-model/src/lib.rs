@@ -4,6 +4,7 @@
 //! loader (`monban-config`) reads files and calls the constructors here.
 
 mod access;
+mod adopt;
 mod constraint;
 mod directory;
 mod email;
@@ -19,6 +20,7 @@ pub use access::{
     AccountSelector, Assignment, AssignmentOrigin, Grant, OuPattern, PrincipalRef, Rule, RuleId,
     Until,
 };
+pub use adopt::{Adopted, account_file_stem, adopt};
 pub use constraint::{Constraint, ConstraintError};
 pub use directory::{Directory, DirectoryGroup, DirectoryUser, IdentityText};
 pub use email::{ACCOUNT_PLACEHOLDER, Email, RootEmailTemplate};
