@@ -10,11 +10,13 @@
 //! The symbols and layouts are described for users in `docs/reference/plan-output.md`;
 //! the JSON format in `docs/reference/plan-json.md`.
 
+mod audit_html;
 mod human;
 mod json;
 mod markdown;
 mod text;
 
+pub use audit_html::{AUDIT_REPORT_FORMAT_VERSION, AuditHtmlError, render_audit_html};
 pub use human::{HumanOptions, render_human};
 pub use json::{PlanJsonError, parse_json, render_json};
 pub use markdown::{GITHUB_COMMENT_LIMIT, MARKDOWN_MARKER, MarkdownOptions, render_markdown};
