@@ -1,0 +1,452 @@
+//! `monban import terraform`: a Terraform configuration (every `.tf` file of a directory and
+//! the local modules it calls, its variables from `.tfvars` files and flags, optionally the
+//! state) → an access repo model, an IdP directory snapshot, and a note for everything that
+//! was not translated. Nothing is silently dropped: a construct is either in the model or in
+//! a note with its `file:line`.
+
+mod config;
+mod eval;
+mod functions;
+mod map;
+mod policy;
+mod source;
+mod state;
+mod types;
+mod value;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use hcl_edit::Span as _;
+use monban_model::{
+    Directory, IdentityCenter, IdentitySource, Organization, Region, Repo, RepoSettings, Safety,
+    Target,
+};
+
+pub use functions::SUPPORTED as SUPPORTED_FUNCTIONS;
+pub use map::{DATA_TYPES as SUPPORTED_DATA_SOURCES, MANAGED_TYPES as SUPPORTED_RESOURCES};
+pub use source::Location;
+
+use config::{ModuleConfig, load_module, parse_body};
+use eval::{Evaluator, Instance, Scope};
+use source::{SourceFile, Sources, relative_display};
+use value::Value;
+
+/// The region written to `identity_center.region` when no `provider "aws"` gives one.
+pub const FALLBACK_REGION: &str = "us-east-1";
+
+/// What to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The Terraform root module directory.
+    pub terraform_dir: PathBuf,
+    /// `terraform.tfstate` or the output of `terraform show -json`.
+    pub state: Option<PathBuf>,
+    /// `-var-file` files, applied in order after the automatic ones.
+    pub var_files: Vec<PathBuf>,
+    /// `-var name=value`, applied in order after every file.
+    pub variables: Vec<(String, String)>,
+}
+
+/// Something the import did not translate, at `file:line` of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub location: Location,
+    pub reason: String,
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            formatter,
+            "{}:{}: {}",
+            self.location.file, self.location.line, self.reason
+        )
+    }
+}
+
+/// The result of an import.
+#[derive(Debug)]
+pub struct Imported {
+    pub repo: Repo,
+    /// Users, groups and memberships the configuration creates in the Identity Store.
+    pub directory: Directory,
+    pub notes: Vec<Note>,
+}
+
+/// Why an import failed as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read `{}`", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{location}: {message}")]
+    Syntax { location: Location, message: String },
+    #[error("{location}: {message}")]
+    Evaluation { location: Location, message: String },
+    #[error("`{}` is not a Terraform state: {reason}", path.display())]
+    State { path: PathBuf, reason: String },
+    #[error("`--var {argument}`: {reason}")]
+    Variable { argument: String, reason: String },
+    #[error("`{}` holds no `.tf` files", path.display())]
+    NoConfiguration { path: PathBuf },
+    #[error(transparent)]
+    Write(#[from] monban_config::WriteError),
+}
+
+impl From<eval::EvalError> for ImportError {
+    fn from(error: eval::EvalError) -> Self {
+        Self::Evaluation {
+            location: error.location,
+            message: error.message,
+        }
+    }
+}
+
+/// Variable values of the root module, Terraform's precedence: `terraform.tfvars`,
+/// `terraform.tfvars.json`, `*.auto.tfvars` / `*.auto.tfvars.json` in name order, then
+/// the `--var-file` files, then the `--var` flags — a later source wins.
+fn root_inputs(
+    options: &ImportOptions,
+    sources: &mut Sources,
+    root: &Rc<ModuleConfig>,
+    evaluator_state: &state::State,
+) -> Result<(BTreeMap<String, Value>, Vec<Note>), ImportError> {
+    let dir = &options.terraform_dir;
+    let mut files = Vec::new();
+    for name in ["terraform.tfvars", "terraform.tfvars.json"] {
+        let path = dir.join(name);
+        if path.is_file() {
+            files.push(path);
+        }
+    }
+    let mut automatic: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|source| ImportError::Io {
+            path: dir.clone(),
+            source,
+        })?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| {
+                    name.ends_with(".auto.tfvars") || name.ends_with(".auto.tfvars.json")
+                })
+        })
+        .collect();
+    automatic.sort();
+    files.extend(automatic);
+    files.extend(options.var_files.iter().cloned());
+    let mut inputs = BTreeMap::new();
+    let mut notes = Vec::new();
+    let scratch = Rc::new(Instance::new(
+        Rc::new(ModuleConfig::empty(dir.clone())),
+        String::new(),
+        BTreeMap::new(),
+    ));
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|source| ImportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let display = relative_display(dir, &path);
+        let file = sources.add(SourceFile::new(display.clone(), path.clone(), &text));
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "json")
+        {
+            let json: serde_json::Value =
+                serde_json::from_str(&text).map_err(|error| ImportError::Syntax {
+                    location: Location {
+                        file: display.clone(),
+                        line: error.line(),
+                        column: error.column(),
+                    },
+                    message: error.to_string(),
+                })?;
+            if let Some(object) = json.as_object() {
+                for (name, value) in object {
+                    inputs.insert(name.clone(), Value::from_json(value));
+                }
+            }
+            continue;
+        }
+        let body = parse_body(sources, file, &text)?;
+        let evaluator = Evaluator {
+            sources,
+            state: Some(evaluator_state),
+            root_dir: dir.to_string_lossy().into_owned(),
+            account_keys: RefCell::default(),
+        };
+        for attribute in body.attributes() {
+            let name = attribute.key.as_str().to_owned();
+            let value = evaluator.eval(&attribute.value, &Scope::new(&scratch, file))?;
+            if !root.variables.contains_key(&name) {
+                notes.push(Note {
+                    location: sources.locate(file, attribute.span()),
+                    reason: format!(
+                        "a value for `{name}`, which no `variable` block declares, is ignored"
+                    ),
+                });
+            }
+            inputs.insert(name, value);
+        }
+    }
+    for (name, text) in &options.variables {
+        let complex = root
+            .variables
+            .get(name)
+            .and_then(|variable| variable.type_constraint.as_ref())
+            .is_some_and(|constraint| {
+                !matches!(constraint, hcl_edit::expr::Expression::Variable(_))
+            });
+        let value = if complex {
+            let expression = text
+                .parse::<hcl_edit::expr::Expression>()
+                .map_err(|error| ImportError::Variable {
+                    argument: format!("{name}={text}"),
+                    reason: error.message().to_owned(),
+                })?;
+            let file = sources.add(SourceFile::new(format!("--var {name}"), dir.clone(), text));
+            let evaluator = Evaluator {
+                sources,
+                state: None,
+                root_dir: dir.to_string_lossy().into_owned(),
+                account_keys: RefCell::default(),
+            };
+            evaluator
+                .eval(&expression, &Scope::new(&scratch, file))
+                .map_err(|error| ImportError::Variable {
+                    argument: format!("{name}={text}"),
+                    reason: error.message,
+                })?
+        } else {
+            Value::String(text.clone())
+        };
+        if !root.variables.contains_key(name) {
+            return Err(ImportError::Variable {
+                argument: format!("{name}={text}"),
+                reason: "no `variable` block declares it".to_owned(),
+            });
+        }
+        inputs.insert(name.clone(), value);
+    }
+    Ok((inputs, notes))
+}
+
+/// Reads the configuration (and state) and translates it.
+pub fn import(options: &ImportOptions) -> Result<Imported, ImportError> {
+    let mut sources = Sources::default();
+    let state = match &options.state {
+        Some(path) => Some(state::State::read(path)?),
+        None => None,
+    };
+    let empty_state = state::State::default();
+    let dir = &options.terraform_dir;
+    let root = load_module(&mut sources, dir, dir, &mut Vec::new())?;
+    if root.variables.is_empty()
+        && root.locals.is_empty()
+        && root.resources.is_empty()
+        && root.calls.is_empty()
+        && root.skipped.is_empty()
+        && root.aws_providers.is_empty()
+    {
+        return Err(ImportError::NoConfiguration { path: dir.clone() });
+    }
+    let (inputs, mut notes) = root_inputs(options, &mut sources, &root, &empty_state)?;
+    // A required root variable without a value is an error up front, not a note on every
+    // resource that uses it.
+    for (name, variable) in &root.variables {
+        if variable.default.is_none() && !inputs.contains_key(name) {
+            return Err(ImportError::Evaluation {
+                location: sources.locate(variable.file, variable.span.clone()),
+                message: format!(
+                    "no value for the required variable `{name}`: give it in terraform.tfvars, with \
+                     `--var-file FILE`, or with `--var {name}=VALUE`"
+                ),
+            });
+        }
+    }
+    let evaluator = Evaluator {
+        sources: &sources,
+        state: state.as_ref(),
+        root_dir: dir.to_string_lossy().into_owned(),
+        account_keys: RefCell::default(),
+    };
+    let instance = Rc::new(Instance::new(Rc::clone(&root), String::new(), inputs));
+    let mut collected = map::Collected::default();
+    map::collect(&evaluator, &instance, &mut collected);
+    let region = region(&evaluator, &instance, &mut collected.notes);
+    let repo = Repo {
+        settings: RepoSettings {
+            target: Target::Sandbox,
+            organization: Organization::default(),
+            identity_center: IdentityCenter {
+                region,
+                identity_source: IdentitySource::External,
+            },
+            safety: Safety::default(),
+            codeowners: monban_model::CodeOwners::default(),
+        },
+        accounts: BTreeMap::new(),
+        permission_sets: BTreeMap::new(),
+        groups: std::collections::BTreeSet::new(),
+        users: std::collections::BTreeSet::new(),
+        rules: Vec::new(),
+    };
+    let mapped = map::map(&evaluator, collected, repo);
+    notes.extend(mapped.notes);
+    notes.sort_by(|left, right| left.location.cmp(&right.location));
+    Ok(Imported {
+        repo: mapped.repo,
+        directory: mapped.directory,
+        notes,
+    })
+}
+
+/// `identity_center.region`: the root module's `provider "aws"` region (the first one
+/// without an alias), else [`FALLBACK_REGION`] with a note.
+fn region(evaluator: &Evaluator<'_>, instance: &Rc<Instance>, notes: &mut Vec<Note>) -> Region {
+    let fallback = || Region::parse(FALLBACK_REGION).ok();
+    for provider in &instance.config.aws_providers {
+        if provider.value.has_attribute("alias") {
+            continue;
+        }
+        let Some(attribute) = provider.value.get_attribute("region") else {
+            continue;
+        };
+        let location = evaluator.sources.locate(provider.file, attribute.span());
+        match evaluator.eval(&attribute.value, &Scope::new(instance, provider.file)) {
+            Ok(Value::String(text)) => match Region::parse(&text) {
+                Ok(region) => return region,
+                Err(error) => notes.push(Note {
+                    location,
+                    reason: format!("the provider's region: {error}"),
+                }),
+            },
+            Ok(other) => notes.push(Note {
+                location,
+                reason: format!("the provider's region is {}", other.describe()),
+            }),
+            Err(error) => notes.push(Note {
+                location,
+                reason: format!(
+                    "the provider's region cannot be evaluated: {}",
+                    error.message
+                ),
+            }),
+        }
+    }
+    let location = evaluator.sources.locate(0, None);
+    notes.push(Note {
+        location,
+        reason: format!(
+            "no `provider \"aws\"` region could be read: identity_center.region is {FALLBACK_REGION}; \
+             set it to your IAM Identity Center region"
+        ),
+    });
+    // The literal is a valid region name.
+    fallback().unwrap_or_else(|| unreachable!("{FALLBACK_REGION} is a valid region"))
+}
+
+fn quote(text: &str) -> String {
+    serde_json::Value::String(text.to_owned()).to_string()
+}
+
+/// The IdP directory snapshot file (`directory.yaml`, design §2).
+#[must_use]
+pub fn render_directory(directory: &Directory) -> String {
+    let mut out = String::from(
+        "# Users, groups and memberships the Terraform configuration created in the\n# Identity Store: they belong to the IdP, not to the access repo.\nusers:",
+    );
+    if directory.users.is_empty() {
+        out.push_str(" []");
+    }
+    out.push('\n');
+    for user in directory.users.values() {
+        let _ = writeln!(out, "  - user_name: {}", quote(user.user_name.as_str()));
+        let _ = writeln!(
+            out,
+            "    display_name: {}",
+            quote(user.display_name.as_str())
+        );
+        let _ = writeln!(out, "    given_name: {}", quote(user.given_name.as_str()));
+        let _ = writeln!(out, "    family_name: {}", quote(user.family_name.as_str()));
+        let _ = writeln!(out, "    email: {}", quote(user.email.as_str()));
+        if !user.active {
+            out.push_str("    active: false\n");
+        }
+    }
+    out.push_str("groups:");
+    if directory.groups.is_empty() {
+        out.push_str(" []");
+    }
+    out.push('\n');
+    for group in directory.groups.values() {
+        let _ = writeln!(
+            out,
+            "  - display_name: {}",
+            quote(group.display_name.as_str())
+        );
+        if let Some(description) = &group.description {
+            let _ = writeln!(out, "    description: {}", quote(description.as_str()));
+        }
+        let members: Vec<String> = group
+            .members
+            .iter()
+            .map(|member| quote(member.as_str()))
+            .collect();
+        let _ = writeln!(out, "    members: [{}]", members.join(", "));
+    }
+    out
+}
+
+/// `IMPORT-NOTES.md`: what was not translated, one line per construct.
+#[must_use]
+pub fn render_notes(terraform_dir: &Path, notes: &[Note]) -> String {
+    let mut out = format!(
+        "# Import notes\n\nWritten by `monban import terraform {}`. Each line is a construct of the \
+         Terraform configuration that is not in this access repo, with the reason. Review them \
+         before the first `monban plan`.\n\n",
+        terraform_dir.display()
+    );
+    if notes.is_empty() {
+        out.push_str("Everything was translated.\n");
+    }
+    for note in notes {
+        let _ = writeln!(
+            out,
+            "- `{}:{}`: {}",
+            note.location.file, note.location.line, note.reason
+        );
+    }
+    out
+}
+
+/// The name of the notes file written into the repo.
+pub const NOTES_FILE: &str = "IMPORT-NOTES.md";
+/// The name of the directory snapshot written into the repo.
+pub const DIRECTORY_FILE: &str = "directory.yaml";
+
+/// Writes the repo, `directory.yaml` (when the configuration creates identities) and
+/// `IMPORT-NOTES.md` under `out`.
+pub fn write(imported: &Imported, terraform_dir: &Path, out: &Path) -> Result<(), ImportError> {
+    monban_config::write_repo(&imported.repo, out)?;
+    let mut files = vec![(NOTES_FILE, render_notes(terraform_dir, &imported.notes))];
+    if !imported.directory.users.is_empty() || !imported.directory.groups.is_empty() {
+        files.push((DIRECTORY_FILE, render_directory(&imported.directory)));
+    }
+    for (name, text) in files {
+        let path = out.join(name);
+        std::fs::write(&path, text)
+            .map_err(|source| ImportError::Write(monban_config::WriteError { path, source }))?;
+    }
+    Ok(())
+}
