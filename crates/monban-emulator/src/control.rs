@@ -15,6 +15,9 @@
 //!   account's owner would.
 //! - `GET|POST /_sandbox/account-baseline` — the customer managed policies every member
 //!   account has (`control/baseline.rs`).
+//! - `GET /_sandbox/scim-token` — the SCIM endpoint's path and access token (created on first
+//!   use), as the console shows them an admin; `POST /_sandbox/scim-token/rotate` replaces
+//!   the token.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -59,6 +62,8 @@ pub(crate) fn router() -> Router<Arc<Engine>> {
             get(baseline::get_baseline).post(baseline::set_baseline),
         )
         .route("/standalone-accounts", post(create_standalone_account))
+        .route("/scim-token", get(scim_token))
+        .route("/scim-token/rotate", post(rotate_scim_token))
         .route(
             "/handshakes/{handshake_id}/{answer}",
             post(answer_handshake),
@@ -616,4 +621,57 @@ fn apply_seed(world: &mut World, request: SeedRequest) -> Result<SeedResult, Str
         });
     }
     Ok(result)
+}
+
+/// The SCIM endpoint and token as JSON: `scim_path` (`/<tenant id>/scim/v2`), `scim_endpoint`
+/// (the same under the `Host` the request came to), `tenant_id`, `access_token`, and the
+/// token's `created_at`/`expires_at` (sandbox clock).
+fn scim_token_body(world: &World, host: Option<&str>) -> serde_json::Value {
+    let tenant_id = world.scim.tenant_id.clone().unwrap_or_default();
+    let scim_path = format!("/{tenant_id}/scim/v2");
+    let token = world.scim.token.as_ref();
+    json!({
+        "tenant_id": tenant_id,
+        "scim_path": scim_path,
+        "scim_endpoint": host.map(|host| format!("http://{host}{scim_path}")),
+        "access_token": token.map(|token| token.token.clone()),
+        "created_at": token.map(|token| token.created_at),
+        "expires_at": token.map(|token| token.expires_at),
+    })
+}
+
+fn host_header(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+async fn scim_token(State(engine): State<Arc<Engine>>, headers: axum::http::HeaderMap) -> Response {
+    let host = host_header(&headers);
+    blocking(move || {
+        let mut world = engine.lock_world();
+        let now = world.clock.now();
+        let World { scim, ids, .. } = &mut *world;
+        if scim.ensure_token(ids, now) {
+            return saved(&engine, &world, scim_token_body(&world, host.as_deref()));
+        }
+        Json(scim_token_body(&world, host.as_deref())).into_response()
+    })
+    .await
+}
+
+async fn rotate_scim_token(
+    State(engine): State<Arc<Engine>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let host = host_header(&headers);
+    blocking(move || {
+        let mut world = engine.lock_world();
+        let now = world.clock.now();
+        let World { scim, ids, .. } = &mut *world;
+        scim.rotate(ids, now);
+        saved(&engine, &world, scim_token_body(&world, host.as_deref()))
+    })
+    .await
 }

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::routing::any;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -97,6 +98,9 @@ impl Server {
             .map_err(|source| ServerError::Bind { addr, source })?;
         let app = Router::new()
             .nest("/_sandbox", control::router())
+            // IAM Identity Center's SCIM endpoint (`services::scim`), before the AWS fallback.
+            .route("/{tenant_id}/scim/v2", any(protocol::scim::handle_root))
+            .route("/{tenant_id}/scim/v2/{*rest}", any(protocol::scim::handle))
             .fallback(protocol::handle_aws_request)
             .with_state(Arc::clone(&engine));
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();

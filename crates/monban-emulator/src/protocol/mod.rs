@@ -18,6 +18,7 @@
 pub mod aws_json;
 pub mod aws_query;
 pub mod error;
+pub mod scim;
 pub mod timestamp;
 
 use std::sync::Arc;

@@ -5,6 +5,7 @@
 pub mod iam;
 pub mod identity_store;
 pub mod organizations;
+pub mod scim;
 pub mod sso_admin;
 pub mod sts;
 

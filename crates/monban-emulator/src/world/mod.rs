@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::services::iam::state::IamState;
 use crate::services::identity_store::state::IdentityStoreState;
 use crate::services::organizations::state::OrganizationsState;
+use crate::services::scim::state::ScimState;
 use crate::services::sso_admin::state::SsoAdminState;
 use ids::IdGenerator;
 
@@ -49,6 +50,10 @@ pub struct World {
     /// (`crate::baseline`).
     #[serde(default)]
     pub account_baseline: Vec<BaselinePolicy>,
+    /// Identity Center's SCIM endpoint: its tenant id and access token
+    /// (`services::scim::state`).
+    #[serde(default)]
+    pub scim: ScimState,
 }
 
 impl World {
@@ -82,6 +87,7 @@ impl World {
             identity_store,
             iam: IamState::default(),
             account_baseline: config.account_baseline.clone(),
+            scim: ScimState::default(),
         };
         world.install_management_credentials(config);
         world
