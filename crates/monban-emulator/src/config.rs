@@ -19,6 +19,9 @@ pub const DEFAULT_MANAGEMENT_ACCOUNT_ID: &str = "111111111111";
 pub const DEFAULT_MANAGEMENT_ACCOUNT_EMAIL: &str = "management@example.com";
 /// The region of the Identity Center instance in a fresh sandbox.
 pub const DEFAULT_REGION: &str = "us-east-1";
+/// The password every Identity Store user signs in with on the sandbox's sign-in pages
+/// (`services::signin`), unless `Config::sign_in_password` says otherwise.
+pub const DEFAULT_SIGN_IN_PASSWORD: &str = "monban-sandbox";
 /// How many accounts an organization may hold by default (AWS's default is 10; the sandbox
 /// is generous so that large scenarios run without configuration).
 pub const DEFAULT_ACCOUNT_QUOTA: u32 = 10_000;
@@ -196,6 +199,11 @@ pub struct Config {
     /// account (created at start for the accounts there are and for every account that
     /// joins later). Empty by default. See [`crate::baseline`].
     pub account_baseline: Vec<BaselinePolicy>,
+    /// The one password every Identity Store user signs in with on the sign-in pages
+    /// (the device-authorization page, `/authorize`); [`DEFAULT_SIGN_IN_PASSWORD`] by
+    /// default. The sandbox has no per-user passwords: users come from the IdP (SCIM or
+    /// the Identity Store API), which never carries one.
+    pub sign_in_password: String,
 }
 
 impl Default for Config {
@@ -214,6 +222,7 @@ impl Default for Config {
             account_quota: DEFAULT_ACCOUNT_QUOTA,
             seed: None,
             account_baseline: Vec::new(),
+            sign_in_password: DEFAULT_SIGN_IN_PASSWORD.into(),
         }
     }
 }

@@ -288,6 +288,10 @@ pub struct SandboxServeArgs {
     /// (path `/` by default); repeatable. Replaces a baseline stored in `--state`.
     #[arg(long = "baseline-policy", value_name = "NAME[:PATH]")]
     pub baseline_policies: Vec<String>,
+    /// The password every Identity Store user signs in with on the sandbox's sign-in pages
+    /// (device approval, `/authorize`).
+    #[arg(long, default_value = "monban-sandbox", value_name = "PASSWORD")]
+    pub sign_in_password: String,
 }
 
 /// `monban validate`.

@@ -8,9 +8,9 @@
 //!   service by prefix (`crate::services::AWS_JSON_SERVICES`) and calls its dispatch table.
 //! - **awsQuery** (STS, IAM): `POST` with a form-encoded `Action=…&Version=…` body and no
 //!   `X-Amz-Target` → [`aws_query`], which routes by the SigV4 credential scope's service.
-//! - **restJson1** (SSO OIDC, the SSO portal — issue #3 part 2): routed by method + path.
-//!   They add a [`Protocol`] variant recognized in [`classify`] and a module beside
-//!   `aws_json` with their path table; nothing else changes.
+//! - **restJson1** (SSO OIDC, the SSO portal) and the sandbox's sign-in pages: no
+//!   `X-Amz-Target`, routed by method + path ([`rest_json::Route`]), recognized before the
+//!   awsQuery test (the sign-in forms are form-encoded too, but never posted to `/`).
 //!
 //! Anything unrecognized gets a well-formed AWS error (`UnknownOperationException`), never
 //! a bare 404 or an HTML page.
@@ -18,6 +18,7 @@
 pub mod aws_json;
 pub mod aws_query;
 pub mod error;
+pub mod rest_json;
 pub mod scim;
 pub mod timestamp;
 
@@ -46,11 +47,18 @@ enum Protocol {
     AwsJson { target: String },
     /// awsQuery: a form-encoded body (STS, IAM).
     AwsQuery,
+    /// restJson1 or a sign-in page, by method and path.
+    Rest(rest_json::Route),
 }
 
 /// Recognizes the protocol from the request line and headers.
 fn classify(parts: &Parts) -> Option<Protocol> {
     let Some(target) = parts.headers.get("x-amz-target") else {
+        if let Some(route) =
+            rest_json::Route::recognize(&parts.method, parts.uri.path(), parts.uri.query())
+        {
+            return Some(Protocol::Rest(route));
+        }
         let form = parts
             .headers
             .get(axum::http::header::CONTENT_TYPE)
@@ -98,6 +106,18 @@ pub(crate) async fn handle_aws_request(
         Some(Protocol::AwsQuery) => {
             let task = tokio::task::spawn_blocking(move || {
                 aws_query::handle(&engine, &parts, &body, &request_id)
+            });
+            match task.await {
+                Ok(response) => response,
+                Err(error) => WireError::from(ProtocolError::InternalFailure {
+                    message: format!("The request handler failed: {error}"),
+                })
+                .into_response(&uuid::Uuid::new_v4().to_string()),
+            }
+        }
+        Some(Protocol::Rest(route)) => {
+            let task = tokio::task::spawn_blocking(move || {
+                rest_json::handle(&engine, &parts, &body, &request_id, route)
             });
             match task.await {
                 Ok(response) => response,

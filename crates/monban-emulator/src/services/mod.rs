@@ -6,7 +6,10 @@ pub mod iam;
 pub mod identity_store;
 pub mod organizations;
 pub mod scim;
+pub mod signin;
 pub mod sso_admin;
+pub mod sso_oidc;
+pub mod sso_portal;
 pub mod sts;
 
 use crate::protocol::aws_json::AwsJsonService;

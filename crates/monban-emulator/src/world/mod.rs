@@ -19,6 +19,7 @@ use crate::services::identity_store::state::IdentityStoreState;
 use crate::services::organizations::state::OrganizationsState;
 use crate::services::scim::state::ScimState;
 use crate::services::sso_admin::state::SsoAdminState;
+use crate::services::sso_oidc::state::SsoOidcState;
 use ids::IdGenerator;
 
 /// The version of the `world.json` format; a file with another version is refused.
@@ -50,6 +51,10 @@ pub struct World {
     /// (`crate::baseline`).
     #[serde(default)]
     pub account_baseline: Vec<BaselinePolicy>,
+    /// Developer sign-in: SSO OIDC clients, device authorizations, sessions and tokens,
+    /// portal-issued role sessions (`services::sso_oidc::state`).
+    #[serde(default)]
+    pub sso_oidc: SsoOidcState,
     /// Identity Center's SCIM endpoint: its tenant id and access token
     /// (`services::scim::state`).
     #[serde(default)]
@@ -87,6 +92,7 @@ impl World {
             identity_store,
             iam: IamState::default(),
             account_baseline: config.account_baseline.clone(),
+            sso_oidc: SsoOidcState::default(),
             scim: ScimState::default(),
         };
         world.install_management_credentials(config);

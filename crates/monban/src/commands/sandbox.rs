@@ -77,6 +77,7 @@ pub fn serve(args: &SandboxServeArgs, printer: &Printer) -> anyhow::Result<ExitS
         faults,
         seed: args.seed,
         account_baseline,
+        sign_in_password: args.sign_in_password.clone(),
         ..monban_emulator::Config::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
