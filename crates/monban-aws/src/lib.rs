@@ -54,6 +54,7 @@ mod limits;
 pub mod read;
 mod refresh;
 mod snapshot;
+pub mod sso;
 mod stats;
 mod target;
 
