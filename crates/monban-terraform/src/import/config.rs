@@ -14,12 +14,11 @@ use hcl_edit::structure::{Block, Body};
 use super::ImportError;
 use super::source::{FileId, Location, SourceFile, Sources, relative_display};
 
-/// Something defined in a file, with where.
+/// Something defined in a file, with the file it is in.
 #[derive(Debug)]
 pub(crate) struct Located<T> {
     pub value: T,
     pub file: FileId,
-    pub span: Option<Range<usize>>,
 }
 
 /// `variable "name" { type, default }`.
@@ -163,11 +162,7 @@ pub(crate) fn load_module(
             path: path.clone(),
             source,
         })?;
-        let file = sources.add(SourceFile::new(
-            relative_display(root, &path),
-            path.clone(),
-            &text,
-        ));
+        let file = sources.add(SourceFile::new(relative_display(root, &path), &text));
         if path
             .extension()
             .is_some_and(|extension| extension == "json")
@@ -260,7 +255,6 @@ fn add_block(
                     Located {
                         value: attribute.value.clone(),
                         file,
-                        span: attribute.span(),
                     },
                 );
             }
@@ -274,7 +268,6 @@ fn add_block(
                     Located {
                         value: attribute.value.clone(),
                         file,
-                        span: attribute.span(),
                     },
                 );
             }
@@ -355,7 +348,6 @@ fn add_block(
             module.aws_providers.push(Located {
                 value: block.body,
                 file,
-                span,
             });
         }
         other if SILENT_BLOCKS.contains(&other) => {}

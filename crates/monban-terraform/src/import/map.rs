@@ -216,10 +216,22 @@ pub(crate) fn map(evaluator: &Evaluator<'_>, collected: Collected, mut repo: Rep
     mapper.permission_sets(&of_type("aws_ssoadmin_permission_set", Mode::Managed));
     mapper.permission_set_lookups(&of_type("aws_ssoadmin_permission_set", Mode::Data));
     for (resource_type, kind) in [
-        ("aws_ssoadmin_managed_policy_attachment", Attachment::Managed),
-        ("aws_ssoadmin_customer_managed_policy_attachment", Attachment::CustomerManaged),
-        ("aws_ssoadmin_permission_set_inline_policy", Attachment::Inline),
-        ("aws_ssoadmin_permissions_boundary_attachment", Attachment::Boundary),
+        (
+            "aws_ssoadmin_managed_policy_attachment",
+            Attachment::Managed,
+        ),
+        (
+            "aws_ssoadmin_customer_managed_policy_attachment",
+            Attachment::CustomerManaged,
+        ),
+        (
+            "aws_ssoadmin_permission_set_inline_policy",
+            Attachment::Inline,
+        ),
+        (
+            "aws_ssoadmin_permissions_boundary_attachment",
+            Attachment::Boundary,
+        ),
     ] {
         for instance in of_type(resource_type, Mode::Managed) {
             if let Some(name) = mapper.attached_to(instance) {

@@ -157,7 +157,7 @@ fn root_inputs(
             source,
         })?;
         let display = relative_display(dir, &path);
-        let file = sources.add(SourceFile::new(display.clone(), path.clone(), &text));
+        let file = sources.add(SourceFile::new(display.clone(), &text));
         if path
             .extension()
             .is_some_and(|extension| extension == "json")
@@ -214,7 +214,7 @@ fn root_inputs(
                     argument: format!("{name}={text}"),
                     reason: error.message().to_owned(),
                 })?;
-            let file = sources.add(SourceFile::new(format!("--var {name}"), dir.clone(), text));
+            let file = sources.add(SourceFile::new(format!("--var {name}"), text));
             let evaluator = Evaluator {
                 sources,
                 state: None,

@@ -4,20 +4,18 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One file read by the import.
 #[derive(Debug)]
 pub(crate) struct SourceFile {
     /// The path shown in messages: relative to the Terraform directory, `/`-separated.
     pub display: String,
-    /// The absolute (or as given) path, to read sibling files such as `file("x.json")`.
-    pub path: PathBuf,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
-    pub(crate) fn new(display: String, path: PathBuf, text: &str) -> Self {
+    pub(crate) fn new(display: String, text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(
             text.bytes()
@@ -27,7 +25,6 @@ impl SourceFile {
         );
         Self {
             display,
-            path,
             line_starts,
         }
     }
@@ -103,11 +100,7 @@ mod tests {
     #[test]
     fn offsets_become_lines_and_columns() {
         let mut sources = Sources::default();
-        let id = sources.add(SourceFile::new(
-            "main.tf".to_owned(),
-            PathBuf::from("main.tf"),
-            "a = 1\nbb = 2\n",
-        ));
+        let id = sources.add(SourceFile::new("main.tf".to_owned(), "a = 1\nbb = 2\n"));
         assert_eq!(sources.locate(id, Some(0..1)).to_string(), "main.tf:1:1");
         assert_eq!(sources.locate(id, Some(11..12)).to_string(), "main.tf:2:6");
     }

@@ -1,0 +1,211 @@
+//! `monban import terraform` on the fixtures under `tests/fixtures/import/`: each is a
+//! Terraform configuration written the way real repositories are, with the model it must
+//! import to written beside it by hand (`expected.json`), compared structurally: accounts,
+//! OUs, permission sets (inline policies as parsed JSON), assignments as sets, the
+//! directory snapshot, and every note by its `file:line` and a part of its reason.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use monban_terraform::import::{ImportOptions, Imported, import};
+use serde_json::{Value, json};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+/// The imported model in the shape of `expected.json`.
+fn normalize(imported: &Imported) -> Value {
+    let repo = &imported.repo;
+    let mut accounts = serde_json::Map::new();
+    for account in repo.accounts.values() {
+        let mut entry = serde_json::Map::new();
+        if let Some(id) = &account.id {
+            entry.insert("id".into(), json!(id.as_str()));
+        }
+        if let Some(email) = &account.root_email {
+            entry.insert("email".into(), json!(email.address.as_str()));
+        }
+        if let Some(ou) = &account.ou {
+            entry.insert("ou".into(), json!(ou.to_string()));
+        }
+        if !account.tags.is_empty() {
+            let tags: BTreeMap<&str, &str> = account
+                .tags
+                .iter()
+                .map(|(key, value)| (key.as_str(), value.as_str()))
+                .collect();
+            entry.insert("tags".into(), json!(tags));
+        }
+        let access: BTreeMap<&str, BTreeSet<String>> = account
+            .access
+            .iter()
+            .map(|(permission_set, grants)| {
+                (
+                    permission_set.as_str(),
+                    grants
+                        .iter()
+                        .map(|grant| grant.principal.to_string())
+                        .collect(),
+                )
+            })
+            .collect();
+        if !access.is_empty() {
+            entry.insert("access".into(), json!(access));
+        }
+        accounts.insert(account.name.as_str().to_owned(), Value::Object(entry));
+    }
+    let mut permission_sets = serde_json::Map::new();
+    for permission_set in repo.permission_sets.values() {
+        let mut entry = serde_json::Map::new();
+        if let Some(description) = &permission_set.description {
+            entry.insert("description".into(), json!(description.as_str()));
+        }
+        entry.insert(
+            "session_duration".into(),
+            json!(permission_set.session_duration.to_string()),
+        );
+        if let Some(relay_state) = &permission_set.relay_state {
+            entry.insert("relay_state".into(), json!(relay_state.as_str()));
+        }
+        if !permission_set.managed_policies.is_empty() {
+            let arns: BTreeSet<&str> = permission_set
+                .managed_policies
+                .iter()
+                .map(|arn| arn.as_str())
+                .collect();
+            entry.insert("managed_policies".into(), json!(arns));
+        }
+        if !permission_set.customer_managed_policies.is_empty() {
+            let policies: BTreeSet<String> = permission_set
+                .customer_managed_policies
+                .iter()
+                .map(|policy| format!("{}{}", policy.path.as_str(), policy.name.as_str()))
+                .collect();
+            entry.insert("customer_managed_policies".into(), json!(policies));
+        }
+        if let Some(policy) = &permission_set.inline_policy {
+            let parsed: Value = serde_json::from_str(policy.as_str()).expect("inline policy JSON");
+            entry.insert("inline_policy".into(), parsed);
+        }
+        match &permission_set.permissions_boundary {
+            Some(monban_model::PermissionsBoundary::ManagedPolicy(arn)) => {
+                entry.insert("permissions_boundary".into(), json!(arn.as_str()));
+            }
+            Some(monban_model::PermissionsBoundary::CustomerManagedPolicy(policy)) => {
+                entry.insert(
+                    "permissions_boundary".into(),
+                    json!(format!("{}{}", policy.path.as_str(), policy.name.as_str())),
+                );
+            }
+            None => {}
+        }
+        if !permission_set.tags.is_empty() {
+            let tags: BTreeMap<&str, &str> = permission_set
+                .tags
+                .iter()
+                .map(|(key, value)| (key.as_str(), value.as_str()))
+                .collect();
+            entry.insert("tags".into(), json!(tags));
+        }
+        permission_sets.insert(
+            permission_set.name.as_str().to_owned(),
+            Value::Object(entry),
+        );
+    }
+    let directory_users: BTreeMap<&str, Value> = imported
+        .directory
+        .users
+        .values()
+        .map(|user| {
+            (
+                user.user_name.as_str(),
+                json!({
+                    "display_name": user.display_name.as_str(),
+                    "given_name": user.given_name.as_str(),
+                    "family_name": user.family_name.as_str(),
+                    "email": user.email.as_str(),
+                }),
+            )
+        })
+        .collect();
+    let directory_groups: BTreeMap<&str, BTreeSet<&str>> = imported
+        .directory
+        .groups
+        .values()
+        .map(|group| {
+            (
+                group.display_name.as_str(),
+                group.members.iter().map(|member| member.as_str()).collect(),
+            )
+        })
+        .collect();
+    json!({
+        "region": repo.settings.identity_center.region.as_str(),
+        "ous": repo.settings.organization.ous.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "accounts": accounts,
+        "permission_sets": permission_sets,
+        "groups": repo.groups.iter().map(|group| group.as_str()).collect::<Vec<_>>(),
+        "users": repo.users.iter().map(|user| user.as_str()).collect::<Vec<_>>(),
+        "directory": { "users": directory_users, "groups": directory_groups },
+    })
+}
+
+/// Imports `name` and compares with its `expected.json`; notes are compared as
+/// `file:line` plus a part of the reason (`"notes": [["main.tf:3", "not part of"]]`).
+fn check(name: &str, options: impl FnOnce(&mut ImportOptions)) {
+    let root = fixture(name);
+    let mut import_options = ImportOptions {
+        terraform_dir: root.join("terraform"),
+        ..ImportOptions::default()
+    };
+    options(&mut import_options);
+    let imported = import(&import_options).unwrap_or_else(|error| panic!("{name}: {error}"));
+    let expected_text = std::fs::read_to_string(root.join("expected.json")).expect("expected.json");
+    let mut expected: Value = serde_json::from_str(&expected_text).expect("expected.json is JSON");
+    let expected_notes = expected
+        .as_object_mut()
+        .and_then(|object| object.remove("notes"))
+        .unwrap_or_else(|| json!([]));
+    let actual = normalize(&imported);
+    assert_eq!(
+        actual,
+        expected,
+        "{name}: the imported model differs from expected.json; imported:\n{}\nnotes:\n{}",
+        serde_json::to_string_pretty(&actual).unwrap_or_default(),
+        imported
+            .notes
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let actual_notes: Vec<String> = imported.notes.iter().map(ToString::to_string).collect();
+    let expected_notes: Vec<(String, String)> =
+        serde_json::from_value(expected_notes).expect("notes are [location, part] pairs");
+    assert_eq!(
+        actual_notes.len(),
+        expected_notes.len(),
+        "{name}: notes differ:\n{}",
+        actual_notes.join("\n")
+    );
+    for ((location, part), note) in expected_notes.iter().zip(&actual_notes) {
+        assert!(
+            note.starts_with(&format!("{location}: ")) && note.contains(part.as_str()),
+            "{name}: expected a note at {location} containing `{part}`, got `{note}`; all notes:\n{}",
+            actual_notes.join("\n")
+        );
+    }
+}
+
+#[test]
+fn raw_resources_with_for_each() {
+    check("raw-for-each", |_| {});
+}
+
+#[test]
+fn module_style_layout_with_maps_and_optional_attributes() {
+    check("module-style", |_| {});
+}
