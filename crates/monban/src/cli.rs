@@ -228,6 +228,10 @@ pub enum SandboxCommand {
     /// Make a sandbox's Identity Store match an IdP directory snapshot (create, update and
     /// delete users, groups and memberships), as an IdP's SCIM push would.
     ProvisionIdp(SandboxProvisionIdpArgs),
+    /// Print the SCIM endpoint (ending in `/scim/v2`) and, on the last line, the bearer
+    /// token an IdP provisions users and groups with, as the Identity Center console shows
+    /// them an admin. Needs no AWS credentials.
+    ScimToken(crate::commands::sandbox::SandboxScimTokenArgs),
 }
 
 /// `monban sandbox provision-idp`.

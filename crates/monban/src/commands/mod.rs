@@ -4,7 +4,7 @@ pub mod apply;
 mod demo;
 mod init;
 pub mod plan;
-mod sandbox;
+pub mod sandbox;
 mod schema;
 mod show;
 mod validate;
@@ -25,6 +25,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Schema(args) => Ok(schema::schema(SchemaSettings::resolve(&args), printer)),
         Command::Sandbox(SandboxCommand::Serve(args)) => sandbox::serve(&args, printer),
         Command::Sandbox(SandboxCommand::Reset(args)) => sandbox::reset(&args, printer),
+        Command::Sandbox(SandboxCommand::ScimToken(args)) => sandbox::scim_token(&args, printer),
         Command::Show(ShowCommand::Account(args)) => {
             show::account(&ShowAccountSettings::resolve(args)?, printer)
         }

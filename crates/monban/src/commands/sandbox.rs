@@ -1,5 +1,6 @@
 //! `monban sandbox serve` and `monban sandbox reset`: the built-in AWS-compatible sandbox
 //! as a standalone server, for developer commands and other tools (boto3, the AWS CLI).
+//! `monban sandbox scim-token` hands an IdP the sandbox's SCIM endpoint and bearer token.
 
 use std::net::SocketAddr;
 
@@ -200,4 +201,73 @@ async fn wait_for_stop_signal() -> anyhow::Result<()> {
         _ = terminate.recv() => {}
     }
     Ok(())
+}
+
+/// `monban sandbox scim-token`.
+#[derive(Debug, clap::Args)]
+pub struct SandboxScimTokenArgs {
+    /// The running sandbox (`monban sandbox serve`), e.g. `http://127.0.0.1:4566`.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: String,
+    /// Issue a new token first; the previous one stops working at once.
+    #[arg(long)]
+    pub rotate: bool,
+}
+
+/// Prints the sandbox's SCIM base URL (ending in `/scim/v2`) and then its bearer token on the
+/// last stdout line, as Identity Center's console shows them to an admin enabling automatic
+/// provisioning. Asks the control API (`/_sandbox/scim-token`), which creates the token on
+/// first use; no AWS credentials are involved. This and `monban credentials` are the only
+/// commands that print a secret.
+pub fn scim_token(args: &SandboxScimTokenArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    let endpoint = args.endpoint_url.trim_end_matches('/');
+    let url = if args.rotate {
+        format!("{endpoint}/_sandbox/scim-token/rotate")
+    } else {
+        format!("{endpoint}/_sandbox/scim-token")
+    };
+    let answer: serde_json::Value = runtime()?.block_on(async {
+        // reqwest is built with rustls and no default crypto provider (monban-aws's
+        // choice); install aws-lc-rs, which the AWS SDK already uses. Plain http here, but
+        // the client is built the same way. An error only means one is installed already.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .build()
+            .context("could not build an HTTP client")?;
+        let request = if args.rotate {
+            client.post(&url)
+        } else {
+            client.get(&url)
+        };
+        let response = request.send().await.with_context(|| {
+            format!("could not reach the sandbox at {endpoint}; is `monban sandbox serve` running there?")
+        })?;
+        let status = response.status();
+        let body = response
+            .text()
+            .await
+            .with_context(|| format!("could not read the answer of {url}"))?;
+        if !status.is_success() {
+            anyhow::bail!(
+                "{endpoint} answered {status} to {url}: {body}\nhint: is it a `monban sandbox serve` endpoint?"
+            );
+        }
+        serde_json::from_str(&body)
+            .with_context(|| format!("{url} did not answer JSON; is {endpoint} a monban sandbox?"))
+    })?;
+    let (Some(scim_path), Some(token)) = (
+        answer["scim_path"].as_str(),
+        answer["access_token"].as_str(),
+    ) else {
+        anyhow::bail!(
+            "{url} answered without a SCIM path and token: is {endpoint} a monban sandbox of this version?"
+        );
+    };
+    printer.log(format!(
+        "sandbox: the SCIM endpoint of {endpoint} and its access token (give both to the IdP; the token is valid until {})",
+        answer["expires_at"].as_str().unwrap_or("its expiry")
+    ));
+    printer.data(format!("{endpoint}{scim_path}"));
+    printer.data(token);
+    Ok(ExitStatus::Success)
 }
