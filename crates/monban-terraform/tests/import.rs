@@ -209,3 +209,76 @@ fn raw_resources_with_for_each() {
 fn module_style_layout_with_maps_and_optional_attributes() {
     check("module-style", |_| {});
 }
+
+#[test]
+fn tfvars_override_defaults_in_terraform_precedence() {
+    check("tfvars", |_| {});
+}
+
+#[test]
+fn var_flags_win_over_every_file() {
+    let root = fixture("tfvars");
+    let imported = import(&ImportOptions {
+        terraform_dir: root.join("terraform"),
+        variables: vec![("admin_group".to_owned(), "breakglass".to_owned())],
+        ..ImportOptions::default()
+    })
+    .expect("imports");
+    let account = imported.repo.accounts.values().next().expect("an account");
+    let admins: Vec<String> = account
+        .access
+        .values()
+        .next()
+        .expect("Admin")
+        .iter()
+        .map(|grant| grant.principal.to_string())
+        .collect();
+    assert_eq!(admins, ["group breakglass"]);
+}
+
+#[test]
+fn state_resolves_literal_ids_and_arns() {
+    check("state", |options| {
+        options.state = Some(fixture("state").join("terraform/terraform.tfstate"));
+    });
+}
+
+#[test]
+fn without_the_state_literal_ids_are_reported_not_guessed() {
+    let imported = import(&ImportOptions {
+        terraform_dir: fixture("state").join("terraform"),
+        ..ImportOptions::default()
+    })
+    .expect("imports");
+    let notes: Vec<String> = imported.notes.iter().map(ToString::to_string).collect();
+    for line in [58, 64, 73] {
+        assert!(
+            notes
+                .iter()
+                .any(|note| note.starts_with(&format!("main.tf:{line}: "))
+                    && note.contains("--state")),
+            "no note for main.tf:{line}:\n{}",
+            notes.join("\n")
+        );
+    }
+}
+
+#[test]
+fn untranslatable_constructs_are_reported_at_their_lines() {
+    check("unsupported", |_| {});
+}
+
+#[test]
+fn a_syntax_error_is_an_error_with_file_line_and_column() {
+    let directory =
+        std::env::temp_dir().join(format!("monban-import-syntax-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).expect("temp dir");
+    std::fs::write(directory.join("main.tf"), "locals {\n  a = [1,\n}\n").expect("write");
+    let error = import(&ImportOptions {
+        terraform_dir: directory.clone(),
+        ..ImportOptions::default()
+    })
+    .expect_err("a syntax error");
+    assert!(error.to_string().starts_with("main.tf:3:1: "), "{error}");
+    std::fs::remove_dir_all(directory).expect("cleanup");
+}
