@@ -46,6 +46,10 @@ pub enum Command {
     /// directory is pushed into it, the example repo planned and applied, planned again, and
     /// a pull request's plan shown as a reviewer sees it. Needs no AWS account.
     Demo(DemoArgs),
+    /// Write the access repo in another tool's format: Terraform for shops where Terraform
+    /// applies everything.
+    #[command(subcommand)]
+    Export(crate::commands::export::ExportCommand),
 }
 
 /// Where commands that talk to AWS send their requests (design §4: never guessed).
@@ -215,8 +219,33 @@ pub struct InitArgs {
     pub dir: PathBuf,
     /// Write the Tessera Group example (20 accounts, an IdP directory snapshot) instead of
     /// the small starter repo.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "from_live")]
     pub example: bool,
+    /// Adopt a live organization: write the repo that declares exactly what the target holds
+    /// (accounts bound by id, permission sets, explicit assignments), so `monban plan` says
+    /// "No changes.". Needs `--endpoint-url` or `--aws-profile`.
+    #[arg(long)]
+    pub from_live: bool,
+    /// With `--from-live`: read this AWS-compatible endpoint (e.g. a `monban sandbox serve`)
+    /// with the standard credential chain.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "from_live",
+        conflicts_with = "aws_profile"
+    )]
+    pub endpoint_url: Option<String>,
+    /// With `--from-live`: read real AWS with this profile; it becomes the repo's target.
+    #[arg(long, value_name = "PROFILE", requires = "from_live")]
+    pub aws_profile: Option<String>,
+    /// With `--from-live`: the Identity Center region.
+    #[arg(
+        long,
+        value_name = "REGION",
+        default_value = "us-east-1",
+        requires = "from_live"
+    )]
+    pub region: String,
 }
 
 #[derive(Debug, Subcommand)]

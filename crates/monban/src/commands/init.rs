@@ -6,7 +6,9 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use crate::ExitStatus;
+use crate::commands::plan::runtime;
 use crate::printer::Printer;
+use crate::target::{TargetChoice, with_target};
 
 /// The starter files, as (path relative to the repo root, contents).
 const FILES: &[(&str, &str)] = &[
@@ -87,6 +89,85 @@ pub fn init(dir: &Path, example: bool, printer: &Printer) -> anyhow::Result<Exit
             "wrote a starter access repo in {shown}; check it with `monban validate --repo {shown}`"
         ));
     }
+    Ok(ExitStatus::Success)
+}
+
+/// `monban init --from-live DIR`: reads the target's live state and writes the repo that
+/// declares exactly it (`monban_model::adopt`), then checks that it loads clean.
+pub fn from_live(args: &crate::cli::InitArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    let dir = &args.dir;
+    let shown = monban_config::display_path(dir);
+    if dir.join(monban_config::REPO_MARKER).exists() {
+        anyhow::bail!("{shown} already holds {}", monban_config::REPO_MARKER);
+    }
+    let region = monban_model::Region::parse(&args.region)
+        .with_context(|| format!("invalid --region `{}`", args.region))?;
+    let (choice, target) = match (&args.endpoint_url, &args.aws_profile) {
+        (Some(url), _) => (
+            TargetChoice::Endpoint {
+                url: url.trim_end_matches('/').to_owned(),
+                region: args.region.clone(),
+            },
+            monban_model::Target::Sandbox,
+        ),
+        (None, Some(profile)) => (
+            TargetChoice::Aws {
+                profile: Some(profile.clone()),
+                region: args.region.clone(),
+            },
+            monban_model::Target::Aws {
+                profile: Some(
+                    monban_model::ProfileName::parse(profile)
+                        .with_context(|| format!("invalid --aws-profile `{profile}`"))?,
+                ),
+                region: region.clone(),
+            },
+        ),
+        (None, None) => anyhow::bail!(
+            "`--from-live` needs the organization to read: `--endpoint-url URL` (an AWS-compatible server such as `monban sandbox serve`) or `--aws-profile PROFILE` (real AWS); monban never guesses a target from ambient credentials"
+        ),
+    };
+    printer.log(format!("Reading the live state of {choice} …"));
+    let read = runtime()?.block_on(with_target(&choice, async |clients| {
+        monban_aws::read_live_state(clients)
+            .await
+            .with_context(|| format!("could not read the live state of {choice}"))
+    }))?;
+    let adopted = monban_model::adopt(&read.state, target, region);
+    monban_config::write_repo(&adopted.repo, dir)
+        .with_context(|| format!("could not write the repo to {shown}"))?;
+    for note in &adopted.notes {
+        printer.log(format!("note: {note}"));
+    }
+    let (_, diagnostics) = monban_config::load_repo(dir, &monban_config::LoadOptions::new())?;
+    let errors = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.severity == monban_config::Severity::Error)
+        .count();
+    if errors > 0 {
+        printer.log(format!(
+            "error: the adopted repo has {errors} validation error(s); run `monban validate --repo {shown}`"
+        ));
+        return Ok(ExitStatus::Failure);
+    }
+    let repo = &adopted.repo;
+    let assignments: usize = repo
+        .accounts
+        .values()
+        .flat_map(|account| account.access.values())
+        .map(Vec::len)
+        .sum();
+    let next = match &args.endpoint_url {
+        Some(url) => format!("monban plan --repo {shown} --endpoint-url {url}"),
+        None => format!("monban plan --repo {shown}"),
+    };
+    printer.log(format!(
+        "wrote {shown}: {} account(s), {} permission set(s), {assignments} assignment(s), {} group(s) from {choice} ({} API calls); `{next}` should say \"No changes.\"",
+        repo.accounts.len(),
+        repo.permission_sets.len(),
+        repo.groups.len(),
+        read.stats.total_calls()
+    ));
     Ok(ExitStatus::Success)
 }
 

@@ -2,6 +2,7 @@
 
 pub mod apply;
 mod demo;
+pub mod export;
 mod init;
 pub mod plan;
 pub mod sandbox;
@@ -32,10 +33,12 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Show(ShowCommand::Who(args)) => {
             show::who(&ShowWhoSettings::resolve(args)?, printer)
         }
+        Command::Init(args) if args.from_live => init::from_live(&args, printer),
         Command::Init(args) => init::init(&args.dir, args.example, printer),
         Command::Plan(args) => plan::plan(&PlanSettings::resolve(args)?, printer),
         Command::Apply(args) => apply::apply(&ApplySettings::resolve(args)?, printer),
         Command::Demo(args) => demo::demo(&args, printer),
+        Command::Export(command) => export::run(command, printer),
         Command::Sandbox(SandboxCommand::ProvisionIdp(args)) => {
             sandbox::provision_idp(&args, printer)
         }
