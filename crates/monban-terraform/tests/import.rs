@@ -74,7 +74,7 @@ fn normalize(imported: &Imported) -> Value {
             let arns: BTreeSet<&str> = permission_set
                 .managed_policies
                 .iter()
-                .map(|arn| arn.as_str())
+                .map(monban_model::ManagedPolicyArn::as_str)
                 .collect();
             entry.insert("managed_policies".into(), json!(arns));
         }
@@ -138,7 +138,11 @@ fn normalize(imported: &Imported) -> Value {
         .map(|group| {
             (
                 group.display_name.as_str(),
-                group.members.iter().map(|member| member.as_str()).collect(),
+                group
+                    .members
+                    .iter()
+                    .map(monban_model::UserName::as_str)
+                    .collect(),
             )
         })
         .collect();
@@ -147,8 +151,8 @@ fn normalize(imported: &Imported) -> Value {
         "ous": repo.settings.organization.ous.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "accounts": accounts,
         "permission_sets": permission_sets,
-        "groups": repo.groups.iter().map(|group| group.as_str()).collect::<Vec<_>>(),
-        "users": repo.users.iter().map(|user| user.as_str()).collect::<Vec<_>>(),
+        "groups": repo.groups.iter().map(monban_model::GroupName::as_str).collect::<Vec<_>>(),
+        "users": repo.users.iter().map(monban_model::UserName::as_str).collect::<Vec<_>>(),
         "directory": { "users": directory_users, "groups": directory_groups },
     })
 }

@@ -120,6 +120,10 @@ const SILENT_BLOCKS: &[&str] = &[
 /// Reads the module in `dir` and, recursively, the local modules it calls. `root` is the
 /// Terraform directory the display paths are relative to; `stack` guards against a module
 /// calling itself.
+#[expect(
+    clippy::case_sensitive_file_extension_comparisons,
+    reason = "Terraform itself reads only lower-case `.tf` and `.tf.json` files"
+)]
 pub(crate) fn load_module(
     sources: &mut Sources,
     root: &Path,
@@ -177,7 +181,7 @@ pub(crate) fn load_module(
             continue;
         }
         let body = parse_body(sources, file, &text)?;
-        for structure in body.into_iter() {
+        for structure in body {
             match structure.into_block() {
                 Ok(block) => add_block(sources, root, stack, &mut module, file, block)?,
                 Err(structure) => module.skipped.push(Skipped {

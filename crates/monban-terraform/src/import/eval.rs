@@ -175,7 +175,7 @@ impl Evaluator<'_> {
             )),
             Expression::Object(object) => {
                 let mut map = BTreeMap::new();
-                for (key, value) in object.iter() {
+                for (key, value) in object {
                     let key = match key {
                         ObjectKey::Ident(ident) => ident.as_str().to_owned(),
                         ObjectKey::Expression(Expression::Variable(ident)) => {
@@ -212,7 +212,7 @@ impl Evaluator<'_> {
                 let operators: Vec<&TraversalOperator> = traversal
                     .operators
                     .iter()
-                    .map(|operator| operator.value())
+                    .map(hcl_edit::Decorated::value)
                     .collect();
                 let (value, consumed) = match &traversal.expr {
                     Expression::Variable(name) => {
@@ -250,6 +250,10 @@ impl Evaluator<'_> {
         })
     }
 
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "a span is two words; callers pass it as hcl-edit returns it"
+    )]
     fn binary(
         &self,
         operation: &hcl_edit::expr::BinaryOp,
@@ -435,7 +439,7 @@ impl Evaluator<'_> {
         text: &mut String,
         unknown: &mut bool,
     ) -> Result<()> {
-        for element in template.iter() {
+        for element in template {
             match element {
                 Element::Literal(literal) => text.push_str(literal.value()),
                 Element::Interpolation(interpolation) => {
@@ -515,6 +519,10 @@ impl Evaluator<'_> {
 
     /// The value a traversal's root name refers to, and how many of the following
     /// operators it used (`var.x` uses one, `data.t.n` two).
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "a span is two words; callers pass it as hcl-edit returns it"
+    )]
     fn resolve(
         &self,
         name: &str,
@@ -560,17 +568,16 @@ impl Evaluator<'_> {
             "module" => {
                 let call = first.ok_or_else(|| error("`module` needs a module name".to_owned()))?;
                 let child = self.child(instance, call, scope.file, span.clone())?;
-                match second {
-                    Some(output) => Ok((self.output(&child, output, scope.file, span.clone())?, 2)),
-                    None => {
-                        let names: Vec<String> = child.config.outputs.keys().cloned().collect();
-                        let mut map = BTreeMap::new();
-                        for output in names {
-                            let value = self.output(&child, &output, scope.file, span.clone())?;
-                            map.insert(output, value);
-                        }
-                        Ok((Value::Map(map), 1))
+                if let Some(output) = second {
+                    Ok((self.output(&child, output, scope.file, span.clone())?, 2))
+                } else {
+                    let names: Vec<String> = child.config.outputs.keys().cloned().collect();
+                    let mut map = BTreeMap::new();
+                    for output in names {
+                        let value = self.output(&child, &output, scope.file, span.clone())?;
+                        map.insert(output, value);
                     }
+                    Ok((Value::Map(map), 1))
                 }
             }
             "data" => {
@@ -605,6 +612,10 @@ impl Evaluator<'_> {
         }
     }
 
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "a span is two words; callers pass it as hcl-edit returns it"
+    )]
     fn traverse(
         &self,
         mut value: Value,
@@ -689,9 +700,9 @@ impl Evaluator<'_> {
                 Ok(number) => self.index(Value::List(items), &Value::Number(number)),
                 Err(_) => Err(format!("a list cannot be indexed by \"{text}\"")),
             },
-            (Value::Map(mut map), key)
-            | (
-                Value::Resource {
+            (
+                Value::Map(mut map)
+                | Value::Resource {
                     attributes: mut map,
                     ..
                 },
@@ -1074,7 +1085,7 @@ impl Evaluator<'_> {
         top_level: bool,
     ) -> Result<BTreeMap<String, Value>> {
         let mut attributes: BTreeMap<String, Value> = BTreeMap::new();
-        for structure in body.iter() {
+        for structure in body {
             match structure {
                 Structure::Attribute(attribute) => {
                     let key = attribute.key.as_str();

@@ -77,6 +77,10 @@ pub const SUPPORTED: &[&str] = &[
 
 type Outcome = Result<Value, String>;
 
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "a span is two words; callers pass it as hcl-edit returns it"
+)]
 pub(crate) fn call(
     evaluator: &Evaluator<'_>,
     name: &str,
@@ -89,7 +93,7 @@ pub(crate) fn call(
     match name {
         "try" => {
             let mut last = None;
-            for argument in call.args.iter() {
+            for argument in &call.args {
                 match evaluator.eval(argument, scope) {
                     Ok(value) => return Ok(value),
                     Err(failure) => last = Some(failure),
@@ -110,7 +114,7 @@ pub(crate) fn call(
         _ => {}
     }
     let mut arguments = Vec::new();
-    for argument in call.args.iter() {
+    for argument in &call.args {
         arguments.push(evaluator.eval(argument, scope)?);
     }
     if call.args.expand_final() {

@@ -236,10 +236,10 @@ pub(crate) fn map(evaluator: &Evaluator<'_>, collected: Collected, mut repo: Rep
         for instance in of_type(resource_type, Mode::Managed) {
             if let Some(name) = mapper.attached_to(instance) {
                 match kind {
-                    Attachment::Managed => mapper.managed_policy(instance, name),
-                    Attachment::CustomerManaged => mapper.customer_managed_policy(instance, name),
-                    Attachment::Inline => mapper.inline_policy(instance, name),
-                    Attachment::Boundary => mapper.boundary(instance, name),
+                    Attachment::Managed => mapper.managed_policy(instance, &name),
+                    Attachment::CustomerManaged => mapper.customer_managed_policy(instance, &name),
+                    Attachment::Inline => mapper.inline_policy(instance, &name),
+                    Attachment::Boundary => mapper.boundary(instance, &name),
                 }
             }
         }
@@ -310,7 +310,7 @@ impl Mapper<'_, '_> {
                     tags.insert(key, value);
                 }
                 Err(reason) => {
-                    self.note(instance, format!("tag `{key}` is not imported: {reason}"))
+                    self.note(instance, format!("tag `{key}` is not imported: {reason}"));
                 }
             }
         }
@@ -501,7 +501,7 @@ impl Mapper<'_, '_> {
         let state_name = self.evaluator.state.and_then(|state| {
             state
                 .of_type("aws_organizations_organization")
-                .filter_map(|(_, instance)| match instance.attributes.get("accounts") {
+                .find_map(|(_, instance)| match instance.attributes.get("accounts") {
                     Some(Value::List(accounts)) => accounts
                         .iter()
                         .find(|account| account.get_str("id") == Some(id))
@@ -509,7 +509,6 @@ impl Mapper<'_, '_> {
                         .map(str::to_owned),
                     _ => None,
                 })
-                .next()
         });
         let candidates = keys
             .get(id)
@@ -660,14 +659,14 @@ impl Mapper<'_, '_> {
             .or_insert_with(|| PermissionSet::new(name.clone()))
     }
 
-    fn managed_policy(&mut self, instance: &ResourceInstance, name: PermissionSetName) {
+    fn managed_policy(&mut self, instance: &ResourceInstance, name: &PermissionSetName) {
         let Some(arn) = self.text(instance, "managed_policy_arn") else {
             self.note(instance, "no known `managed_policy_arn`; not imported");
             return;
         };
         match ManagedPolicyArn::parse(&arn) {
             Ok(arn) => {
-                let policies = &mut self.permission_set_mut(&name).managed_policies;
+                let policies = &mut self.permission_set_mut(name).managed_policies;
                 if !policies.contains(&arn) {
                     policies.push(arn);
                     policies.sort_by(|left, right| left.as_str().cmp(right.as_str()));
@@ -693,7 +692,7 @@ impl Mapper<'_, '_> {
         })
     }
 
-    fn customer_managed_policy(&mut self, instance: &ResourceInstance, name: PermissionSetName) {
+    fn customer_managed_policy(&mut self, instance: &ResourceInstance, name: &PermissionSetName) {
         let reference = instance
             .value
             .block("customer_managed_policy_reference")
@@ -701,7 +700,7 @@ impl Mapper<'_, '_> {
             .unwrap_or(Value::Null);
         match Self::policy_reference(&reference) {
             Ok(policy) => {
-                let policies = &mut self.permission_set_mut(&name).customer_managed_policies;
+                let policies = &mut self.permission_set_mut(name).customer_managed_policies;
                 if !policies.contains(&policy) {
                     policies.push(policy);
                     policies.sort();
@@ -711,7 +710,7 @@ impl Mapper<'_, '_> {
         }
     }
 
-    fn inline_policy(&mut self, instance: &ResourceInstance, name: PermissionSetName) {
+    fn inline_policy(&mut self, instance: &ResourceInstance, name: &PermissionSetName) {
         let Some(text) = self.text(instance, "inline_policy") else {
             self.note(instance, "no known `inline_policy`; not imported");
             return;
@@ -725,12 +724,12 @@ impl Mapper<'_, '_> {
             }
         };
         match InlinePolicy::parse(&pretty) {
-            Ok(policy) => self.permission_set_mut(&name).inline_policy = Some(policy),
+            Ok(policy) => self.permission_set_mut(name).inline_policy = Some(policy),
             Err(error) => self.note(instance, format!("not imported: {error}")),
         }
     }
 
-    fn boundary(&mut self, instance: &ResourceInstance, name: PermissionSetName) {
+    fn boundary(&mut self, instance: &ResourceInstance, name: &PermissionSetName) {
         let Some(boundary) = instance.value.block("permissions_boundary").cloned() else {
             self.note(instance, "no `permissions_boundary` block; not imported");
             return;
@@ -751,7 +750,7 @@ impl Mapper<'_, '_> {
             ),
         };
         match parsed {
-            Ok(boundary) => self.permission_set_mut(&name).permissions_boundary = Some(boundary),
+            Ok(boundary) => self.permission_set_mut(name).permissions_boundary = Some(boundary),
             Err(reason) => self.note(instance, format!("not imported: {reason}")),
         }
     }

@@ -77,7 +77,9 @@ impl State {
         if mode == "data" {
             base.push_str("data.");
         }
-        base.push_str(&format!("{resource_type}.{name}"));
+        base.push_str(resource_type);
+        base.push('.');
+        base.push_str(name);
         for instance in resource
             .get("instances")
             .and_then(Json::as_array)

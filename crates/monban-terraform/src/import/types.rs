@@ -63,7 +63,7 @@ pub(crate) fn convert(
                         return Err("`object` needs `{ attribute = type, … }`".to_owned());
                     };
                     let mut out = std::collections::BTreeMap::new();
-                    for (key, field) in fields.iter() {
+                    for (key, field) in fields {
                         let key = match key {
                             ObjectKey::Ident(ident) => ident.as_str().to_owned(),
                             ObjectKey::Expression(Expression::String(text)) => text.value().clone(),
@@ -144,16 +144,17 @@ pub(crate) fn convert(
 
 fn primitive(value: Value, name: &str) -> Result<Value, String> {
     match (name, value) {
-        ("any", value) | (_, value @ Value::Null) => Ok(value),
-        ("string", value @ Value::String(_)) => Ok(value),
+        ("any", value)
+        | (_, value @ Value::Null)
+        | ("string", value @ Value::String(_))
+        | ("number", value @ Value::Number(_))
+        | ("bool", value @ Value::Bool(_)) => Ok(value),
         ("string", Value::Number(number)) => Ok(Value::String(super::value::format_number(number))),
         ("string", Value::Bool(value)) => Ok(Value::String(value.to_string())),
-        ("number", value @ Value::Number(_)) => Ok(value),
         ("number", Value::String(text)) => text
             .parse()
             .map(Value::Number)
             .map_err(|_| format!("\"{text}\" is not a number")),
-        ("bool", value @ Value::Bool(_)) => Ok(value),
         ("bool", Value::String(text)) if text == "true" || text == "false" => {
             Ok(Value::Bool(text == "true"))
         }
