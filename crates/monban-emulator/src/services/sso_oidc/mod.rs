@@ -272,7 +272,7 @@ pub fn register_client(
         ));
     }
     let now = request.now;
-    state::SsoOidcState::prune(&mut world.sso_oidc, now);
+    world.sso_oidc.prune(now);
     let client_id = loop {
         let id = new_token(&mut world.ids, "", 1)[..22].to_owned();
         if !world.sso_oidc.clients.contains_key(&id) {
