@@ -575,6 +575,27 @@ async fn patch_edits_single_valued_attributes_and_the_one_email() {
         "Platform"
     );
     assert!(patched.get("displayName").is_none());
+    // The whole extension at once (a client may repeat its schema inside it).
+    let (code, patched) = scim
+        .patch(
+            &format!("/Users/{user_id}"),
+            &json!([{
+                "op": "replace",
+                "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+                "value": {
+                    "schemas": ["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+                    "costCenter": "CC-7",
+                    "manager": {"value": "boss-id"}
+                }
+            }]),
+        )
+        .await;
+    assert_eq!(code, 200, "{patched}");
+    let enterprise = &patched["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"];
+    assert_eq!(enterprise["costCenter"], "CC-7");
+    assert_eq!(enterprise["department"], "Platform");
+    assert_eq!(enterprise["manager"], json!({"value": "boss-id"}));
+    assert!(enterprise.get("schemas").is_none());
     for operations in [
         json!([{"op": "replace", "path": "password", "value": "x"}]),
         json!([{"op": "remove", "path": "userName"}]),

@@ -400,6 +400,8 @@ fn enterprise_value(value: &Value) -> Result<Option<Value>, ScimError> {
                     checked.insert(key.clone(), manager);
                 }
             }
+            // Some clients repeat the extension's schema inside it; it is no attribute.
+            "schemas" => {}
             other => {
                 return Err(ScimError::invalid_value(format!(
                     "The enterprise attribute {other} is not supported."

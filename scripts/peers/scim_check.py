@@ -1,0 +1,116 @@
+"""Runs scim2-tester (an independent SCIM 2.0 conformance checker, RFC 7643/7644) against the
+sandbox's SCIM endpoint and compares what fails with the failures IAM Identity Center's
+documented SCIM limitations cause. Exit 0 only when exactly the expected checks fail.
+
+Usage: scim_check.py BASE_URL TOKEN   (BASE_URL ends in /scim/v2; from `monban sandbox scim-token`)
+
+Each expected failure names the AWS document that makes Identity Center (and so the sandbox)
+answer that way: the "IAM Identity Center SCIM Implementation Developer Guide" pages under
+https://docs.aws.amazon.com/singlesignon/latest/developerguide/ (supported-apis.html,
+limitations.html, createuser.html, listusers.html, patchuser.html, patchgroup.html), or the
+sandbox decision in docs/reference/sandbox.md ("SCIM endpoint") where AWS documents nothing.
+"""
+
+import random
+import re
+import sys
+
+from httpx2 import Client
+from scim2_client.engines.httpx2 import SyncSCIMClient
+from scim2_tester import Status, check_server
+
+GUIDE = "https://docs.aws.amazon.com/singlesignon/latest/developerguide/"
+UNSUPPORTED_OPERATION = (
+    GUIDE + "serviceproviderconfig.html (errors: ValidationException 400 "
+    "'also occurs if the operation is unsupported'); the discovery endpoints are read-only"
+)
+
+# key -> why Identity Center fails it. A key is "<resource type> <check> <detail>", the
+# detail being the attribute or "METHOD /Endpoint" the check names (see key_of).
+EXPECTED = {
+    # Discovery endpoints are GET-only; other methods are unsupported operations (400, not
+    # RFC 7644's suggested 405).
+    **{
+        f"- service_provider_config_endpoint_methods {method} /ServiceProviderConfig": UNSUPPORTED_OPERATION
+        for method in ("POST", "PUT", "PATCH", "DELETE")
+    },
+    **{
+        f"- resource_types_endpoint_methods {method} /ResourceTypes": UNSUPPORTED_OPERATION
+        for method in ("POST", "PUT", "PATCH", "DELETE")
+    },
+    **{
+        f"- schemas_endpoint_methods {method} /Schemas": UNSUPPORTED_OPERATION
+        for method in ("POST", "PUT", "PATCH", "DELETE")
+    },
+    # Only ListResourceTypes is served, no GET /ResourceTypes/{name}.
+    "- query_resource_type_by_id ": GUIDE + "supported-apis.html (ListResourceTypes only; no GetResourceType)",
+    "- access_invalid_resource_type ": GUIDE + "supported-apis.html (no GetResourceType: 400, not 404)",
+    # attributes/excludedAttributes are not supported (ignored).
+    "User object_query_with_attributes ": GUIDE + "listusers.html (not supported: attributes, excludedAttributes)",
+    "User object_list_with_attributes ": GUIDE + "listusers.html (not supported: attributes, excludedAttributes)",
+    # /.search (POST search) is not supported.
+    "User search_with_attributes ": GUIDE + "limitations.html (endpoint limitations: /Search)",
+    # remove is not supported on active.
+    "User check_remove_attribute active": GUIDE + "patchuser.html (remove not supported for userName or active)",
+    # The email must be marked primary (the checker sets primary at random; seeded below).
+    "User check_add_attribute emails": GUIDE + "createuser.html (the emails value must be marked as primary)",
+    # There is no PutGroup.
+    "Group object_replacement ": GUIDE + "supported-apis.html (no PutGroup)",
+    # PatchGroup cannot replace members.
+    "Group check_replace_attribute members": GUIDE + "patchgroup.html (replace of memberships: ValidationException 400)",
+    # The checker fills members with random ids that name no user; the sandbox refuses them
+    # as the Identity Store API's CreateGroupMembership does (sandbox decision).
+    "Group object_query_with_attributes ": "docs/reference/sandbox.md SCIM decisions (members must be existing users)",
+    "Group object_list_with_attributes ": "docs/reference/sandbox.md SCIM decisions (members must be existing users)",
+    "Group search_with_attributes ": "docs/reference/sandbox.md SCIM decisions (members must be existing users)",
+    "Group check_add_attribute members": "docs/reference/sandbox.md SCIM decisions (members must be existing users)",
+    "Group check_remove_attribute ": "docs/reference/sandbox.md SCIM decisions (members must be existing users)",
+}
+
+FAILING = {Status.ERROR, Status.CRITICAL}
+
+
+def key_of(result):
+    reason = result.reason or ""
+    detail = ""
+    match = re.search(r"attribute '([^']+)'", reason) or re.match(
+        r"((?:POST|PUT|PATCH|DELETE) /\w+)", reason
+    )
+    # Checks that pick an attribute at random, or name a resource id, are keyed by title.
+    if match and not result.title.endswith(("_with_attributes", "_replacement")):
+        detail = match.group(1)
+    return f"{result.resource_type or '-'} {result.title} {detail}"
+
+
+def main():
+    base_url, token = sys.argv[1], sys.argv[2]
+    # The checker fills attributes at random (booleans such as emails[].primary): seed it so
+    # every run makes the same requests.
+    random.seed(20261129)
+    http = Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    results = check_server(SyncSCIMClient(http))
+    failed = {}
+    passed = 0
+    for result in results:
+        if result.status in FAILING:
+            failed.setdefault(key_of(result), result.reason)
+        elif result.status != Status.SKIPPED:
+            passed += 1
+    unexpected = {key: reason for key, reason in failed.items() if key not in EXPECTED}
+    unexpectedly_passed = sorted(key for key in EXPECTED if key not in failed)
+    print(
+        f"scim2-tester: {len(results)} checks, {passed} passed, {len(failed)} distinct failures "
+        f"({len(failed) - len(unexpected)} expected)"
+    )
+    for key in sorted(failed):
+        if key in EXPECTED:
+            print(f"  expected failure: {key.strip()}  <- {EXPECTED[key]}")
+    for key, reason in sorted(unexpected.items()):
+        print(f"  UNEXPECTED FAILURE: {key.strip()}: {reason}")
+    for key in unexpectedly_passed:
+        print(f"  UNEXPECTED PASS (expected to fail): {key.strip()}  <- {EXPECTED[key]}")
+    return 1 if unexpected or unexpectedly_passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
