@@ -721,6 +721,24 @@ async fn disabled_and_deleted_users_are_locked_out() {
         .unwrap_err();
     assert!(pending.is_authorization_pending_exception());
 
+    // Keys issued before the deactivation run out at their expiry, as in AWS.
+    let issued = portal(&sdk)
+        .get_role_credentials()
+        .access_token(alice_token.access_token().unwrap())
+        .account_id(MANAGEMENT)
+        .role_name("Admin")
+        .send()
+        .await
+        .unwrap();
+    let issued = issued.role_credentials().unwrap();
+    let issued_sdk = common::sdk_config(
+        &endpoint,
+        issued.access_key_id().unwrap(),
+        issued.secret_access_key().unwrap(),
+        issued.session_token(),
+    )
+    .await;
+
     // Deactivate alice in the Identity Store: her token and refresh stop at once.
     let identity_store = aws_sdk_identitystore::Client::new(&sdk);
     let store_id = common::control_get(&endpoint, "health").await["identity_store_id"]
@@ -748,6 +766,11 @@ async fn disabled_and_deleted_users_are_locked_out() {
         .await
         .unwrap_err();
     assert_eq!(refused.raw_response().unwrap().status().as_u16(), 401);
+    aws_sdk_sts::Client::new(&issued_sdk)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
     let refresh = oidc(&sdk)
         .create_token()
         .client_id(&client.0)
@@ -882,6 +905,31 @@ async fn errors_are_encoded_as_aws_sends_them() {
         unauthorized.json::<Value>().await.unwrap(),
         json!({"message": "Session token not found or invalid"})
     );
+
+    let with_iam = http
+        .post(format!("{endpoint}/token?aws_iam=t"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_iam.status().as_u16(), 400);
+
+    // The bare verification URI asks for the code.
+    let page = http.get(format!("{endpoint}/device")).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.unwrap().contains("name=\"user_code\""));
+
+    // The request log names the new services.
+    let log = common::control_get(&endpoint, "requests").await;
+    let services: Vec<&str> = log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["service"].as_str().unwrap())
+        .collect();
+    for service in ["sso-oidc", "sso", "signin"] {
+        assert!(services.contains(&service), "{service} not in {services:?}");
+    }
 
     // awsJson dispatch is unaffected by the new routes.
     aws_sdk_ssoadmin::Client::new(&sdk)
