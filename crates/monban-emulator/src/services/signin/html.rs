@@ -39,7 +39,7 @@ input[readonly]{background:#f2f3f3;font-family:monospace;letter-spacing:.1em}\
 button{flex:1;padding:10px;font-size:15px;font-weight:600;border-radius:20px;cursor:pointer;\
 border:1px solid #ec7211;background:#ec7211;color:#fff}\
 button.secondary{background:#fff;color:#16191f;border-color:#545b64}\
-.note{font-size:13px;color:#545b64}\
+.note{font-size:13px;color:#545b64;margin-top:18px}\
 .ok{border-left:4px solid #1d8102;padding-left:12px}\
 .refused{border-left:4px solid #d13212;padding-left:12px}\
 dl{display:grid;grid-template-columns:auto 1fr;gap:6px 14px;font-size:14px}\
