@@ -93,7 +93,7 @@ pub const SSO_ADMIN: RateLimit = limit(20.0, 20.0);
 /// Identity Store's limit per API (operation).
 pub const IDENTITY_STORE: RateLimit = limit(20.0, 20.0);
 /// IAM Identity Center SCIM's limit per API for writes (POST, PUT, PATCH, DELETE) and for
-/// reads: 25 and 40 TPS (aws-api-facts §4, "SCIM APIs"); AWS publishes no burst, so the
+/// reads: 25 and 40 TPS (aws-api-facts §4.1, "SCIM APIs"); AWS publishes no burst, so the
 /// bucket holds one second's worth (sandbox decision).
 pub const SCIM_WRITE: RateLimit = limit(25.0, 25.0);
 /// See [`SCIM_WRITE`].
