@@ -188,6 +188,10 @@ pub struct Target {
     /// The account whose credentials are used.
     pub caller_account_id: String,
     pub caller_source: CallerSource,
+    /// The caller's ARN when STS `GetCallerIdentity` answered (the lockout guard of
+    /// `apply` reads an Identity Center role session from it); `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller_arn: Option<String>,
 }
 
 impl Target {
@@ -418,11 +422,13 @@ pub async fn connect(spec: &TargetSpec, options: &ConnectOptions) -> Result<Clie
             region: region.clone(),
             caller_account_id: String::new(),
             caller_source: CallerSource::Given,
+            caller_arn: None,
         },
     };
-    let (account_id, source) = resolve_caller(spec, &sdk, &clients, &region).await?;
+    let (account_id, source, arn) = resolve_caller(spec, &sdk, &clients, &region).await?;
     clients.target.caller_account_id = account_id;
     clients.target.caller_source = source;
+    clients.target.caller_arn = arn;
     Ok(clients)
 }
 
@@ -456,9 +462,9 @@ async fn resolve_caller(
     sdk: &SdkConfig,
     clients: &Clients,
     region: &str,
-) -> Result<(String, CallerSource), AwsError> {
+) -> Result<(String, CallerSource, Option<String>), AwsError> {
     if let Some(account_id) = &spec.caller_account_id {
-        return Ok((account_id.clone(), CallerSource::Given));
+        return Ok((account_id.clone(), CallerSource::Given, None));
     }
     if !matches!(spec.kind, TargetKind::EmbeddedSandbox { .. }) {
         let sts = aws_sdk_sts::Client::from_conf(
@@ -469,7 +475,7 @@ async fn resolve_caller(
         match sts.get_caller_identity().send().await {
             Ok(identity) => {
                 if let Some(account) = identity.account {
-                    return Ok((account, CallerSource::Sts));
+                    return Ok((account, CallerSource::Sts, identity.arn));
                 }
             }
             Err(error) if matches!(spec.kind, TargetKind::Aws { .. }) => {
@@ -500,5 +506,5 @@ async fn resolve_caller(
                 "Organization.MasterAccountId",
             )
         })?;
-    Ok((organization, CallerSource::AssumedManagement))
+    Ok((organization, CallerSource::AssumedManagement, None))
 }

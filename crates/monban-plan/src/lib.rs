@@ -24,6 +24,7 @@ mod before;
 mod change;
 mod digest;
 mod engine;
+mod operator;
 mod plan;
 mod policy;
 mod saved;
@@ -36,6 +37,7 @@ pub use change::{
 };
 pub use digest::{canonical_json, repo_digest, state_digest};
 pub use engine::{PlanContext, plan};
+pub use operator::{SsoOperator, operator_losses};
 pub use plan::{
     KeptBecause, PLAN_FORMAT_VERSION, Plan, PlanTarget, Severity, Summary, TargetEndpoint,
     Unmanaged, UnmanagedAccount, UnmanagedAssignment, UnmanagedBecause, UnmanagedPermissionSet,

@@ -46,21 +46,18 @@ pub enum Command {
     /// directory is pushed into it, the example repo planned and applied, planned again, and
     /// a pull request's plan shown as a reviewer sees it. Needs no AWS account.
     Demo(DemoArgs),
-    /// Write the access repo's section of CODEOWNERS from the account files' `owners` (and
-    /// `codeowners.default`); `--check` fails with a diff when it is out of date.
-    Codeowners(crate::commands::codeowners::CodeownersArgs),
-    /// Grant a permission set to a group or user on accounts: adds one entry per account
-    /// file where a person would, validated before anything is written.
-    Grant(crate::commands::edit::GrantArgs),
-    /// Revoke a permission set from a group or user on accounts: deletes exactly those
-    /// entries.
-    Revoke(crate::commands::edit::RevokeArgs),
-    /// Remove every direct grant of a leaver (deleting lines only) and list the groups that
-    /// still give them access.
-    Offboard(crate::commands::edit::OffboardArgs),
-    /// Rewrite account files in the canonical layout (comments kept); `--check` lists the
-    /// files that would change; `--prune-expired` drops grants whose `until` has passed.
-    Fmt(crate::commands::edit::FmtArgs),
+    /// Sign in to IAM Identity Center (an `[sso-session]` of ~/.aws/config): browser with
+    /// PKCE, or `--use-device-code`; writes the token cache the AWS CLI and SDKs share.
+    Login(crate::commands::developer::LoginArgs),
+    /// Sign out: revoke the SSO token, delete it and monban's cached keys for the session.
+    Logout(crate::commands::developer::LogoutArgs),
+    /// Print short-lived keys for an account and permission set as `credential_process`
+    /// JSON (cached until 5 minutes before they expire).
+    Credentials(crate::commands::developer::CredentialsArgs),
+    /// Run a command with the keys of an SSO profile in its environment.
+    Exec(crate::commands::developer::ExecArgs),
+    /// Print a sign-in URL for the AWS console as an account and permission set.
+    Console(crate::commands::developer::ConsoleArgs),
     /// Write the access repo in another tool's format: Terraform for shops where Terraform
     /// applies everything.
     #[command(subcommand)]
@@ -135,6 +132,11 @@ pub struct ApplyArgs {
     /// closes any account is refused.
     #[arg(long)]
     pub allow_close: bool,
+    /// Apply even when the plan takes away the access this apply runs with (the caller's
+    /// own Identity Center permission set on its account); without it, such a plan is
+    /// refused.
+    #[arg(long)]
+    pub allow_self_removal: bool,
     /// Print the API calls of the read (stderr).
     #[arg(long)]
     pub stats: bool,

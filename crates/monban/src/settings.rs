@@ -223,6 +223,7 @@ pub struct ApplySettings {
     pub auto_approve: bool,
     pub allow_mass_removal: bool,
     pub allow_close: bool,
+    pub allow_self_removal: bool,
     pub stats: bool,
 }
 
@@ -239,6 +240,7 @@ impl ApplySettings {
             auto_approve: args.auto_approve,
             allow_mass_removal: args.allow_mass_removal,
             allow_close: args.allow_close,
+            allow_self_removal: args.allow_self_removal,
             stats: args.stats,
         })
     }

@@ -40,7 +40,11 @@ pub mod loopback;
 pub mod oidc;
 pub mod portal;
 
+use std::fmt;
 use std::path::PathBuf;
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 pub use cache::{
     CachedRegistration, CachedToken, delete_token, load_registration, load_token,
@@ -117,7 +121,7 @@ pub enum SsoError {
     NotLoggedIn { session: String },
 
     #[error(
-        "the SSO session `{session}` has expired and could not be refreshed ({reason}); run `monban login --sso-session {session}` (if sign-in is refused, your access may have been removed)"
+        "the SSO session `{session}` has expired or was revoked, and could not be refreshed ({reason}); run `monban login --sso-session {session}` (if sign-in is refused, your access may have been removed)"
     )]
     SessionExpired { session: String, reason: String },
 
@@ -167,18 +171,54 @@ pub enum SsoError {
 }
 
 impl SsoError {
-    /// Wraps an SDK error, with the cause chain flattened into the message (the SDK's own
-    /// `Display` says only "service error"). SDK error messages carry the service's
-    /// message and code, never request parameters, so no token leaks through here.
-    pub(crate) fn call<E>(service: &'static str, operation: &'static str, error: E) -> Self
+    /// Wraps an SDK error with a one-line description ([`describe`]).
+    pub(crate) fn call<E, R>(
+        service: &'static str,
+        operation: &'static str,
+        error: SdkError<E, R>,
+    ) -> Self
     where
-        E: std::error::Error + Send + Sync + 'static,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: fmt::Debug + Send + Sync + 'static,
     {
         Self::Call {
             service,
             operation,
-            message: aws_smithy_types::error::display::DisplayErrorContext(&error).to_string(),
+            message: describe(&error),
             source: Box::new(error),
+        }
+    }
+}
+
+/// One line for an SDK error: `Code: message` for a service error (SSO OIDC's
+/// `error_description` when it has no message), the innermost cause otherwise. Never the raw
+/// response (which the SDK's own context display includes, body and all).
+pub(crate) fn describe<E, R>(error: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: fmt::Debug,
+{
+    match error {
+        SdkError::ServiceError(service) => {
+            let inner = service.err();
+            let code = inner.code().unwrap_or("unknown error");
+            let message = inner
+                .message()
+                .map(str::to_owned)
+                .or_else(|| oidc::error_description(inner));
+            match message {
+                Some(message) => format!("{code}: {message}"),
+                None => code.to_owned(),
+            }
+        }
+        // Unreachable, timed out…: the innermost cause says what happened (the whole chain
+        // is kept as the error's source).
+        other => {
+            let mut cause: &dyn std::error::Error = other;
+            while let Some(source) = cause.source() {
+                cause = source;
+            }
+            cause.to_string()
         }
     }
 }

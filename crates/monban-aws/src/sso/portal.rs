@@ -74,10 +74,10 @@ pub async fn role_credentials(
             }
             // Not found, forbidden (AWS answers an un-modelled ForbiddenException for a role
             // not held), invalid: say which roles the person does hold there.
-            _ => {
-                let roles = account_roles(clients, &token, account_id)
-                    .await
-                    .unwrap_or_default();
+            Some(_) => {
+                let Ok(roles) = account_roles(clients, &token, account_id).await else {
+                    return Err(SsoError::call("sso", "GetRoleCredentials", error));
+                };
                 if roles.iter().any(|role| role == role_name) {
                     return Err(SsoError::call("sso", "GetRoleCredentials", error));
                 }
@@ -87,6 +87,8 @@ pub async fn role_credentials(
                     roles,
                 });
             }
+            // Not an answer of the portal (unreachable, timed out): say so as it is.
+            None => return Err(SsoError::call("sso", "GetRoleCredentials", error)),
         }
     }
 }

@@ -162,6 +162,9 @@ async fn run(
         ));
         return Ok(ExitStatus::Failure);
     }
+    if !settings.allow_self_removal && refuses_self_removal(printer, clients.target(), &plan) {
+        return Ok(ExitStatus::Failure);
+    }
     if saved.is_none() && !settings.auto_approve && !confirm(printer, &plan)? {
         printer.log("Apply cancelled; nothing was changed.");
         return Ok(ExitStatus::Failure);
@@ -185,6 +188,37 @@ async fn run(
     } else {
         ExitStatus::Failure
     })
+}
+
+/// The lockout guard (design §7): when monban runs as an Identity Center role session, a
+/// plan that takes that very access away from the operator is refused (the apply would lose
+/// its own credentials half-way, and the operator their way back in). Whether it does is the
+/// plan's per-person access diff, so another path that keeps the access is no loss.
+fn refuses_self_removal(printer: &Printer, target: &monban_aws::Target, plan: &Plan) -> bool {
+    let Some(operator) = target
+        .caller_arn
+        .as_deref()
+        .and_then(monban_plan::SsoOperator::from_caller_arn)
+    else {
+        return false;
+    };
+    let losses = monban_plan::operator_losses(plan, &operator);
+    if losses.is_empty() {
+        return false;
+    }
+    let via: Vec<String> = losses
+        .iter()
+        .flat_map(|loss| &loss.via)
+        .map(|path| path.principal.to_string())
+        .collect();
+    printer.log(format!(
+        "error: this plan removes the access you are applying it with: {} holds {} on account {} (via {}), and would lose it. Applying could cut off this apply half-way and lock you out; apply it with other credentials (e.g. break-glass), or confirm with --allow-self-removal.",
+        operator.user_name,
+        operator.permission_set,
+        operator.account_id,
+        via.join(", ")
+    ));
+    true
 }
 
 /// Re-reads what a saved plan touches: the accounts, permission sets and principals of its

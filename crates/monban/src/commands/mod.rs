@@ -1,9 +1,8 @@
 //! One module per command. Each resolves its settings from the parsed flags and runs.
 
 pub mod apply;
-pub mod codeowners;
 mod demo;
-pub mod edit;
+pub mod developer;
 pub mod export;
 mod init;
 pub mod plan;
@@ -40,11 +39,11 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Plan(args) => plan::plan(&PlanSettings::resolve(args)?, printer),
         Command::Apply(args) => apply::apply(&ApplySettings::resolve(args)?, printer),
         Command::Demo(args) => demo::demo(&args, printer),
-        Command::Codeowners(args) => codeowners::codeowners(&args, printer),
-        Command::Grant(args) => edit::grant(&args, printer),
-        Command::Revoke(args) => edit::revoke(&args, printer),
-        Command::Offboard(args) => edit::offboard(&args, printer),
-        Command::Fmt(args) => edit::fmt(&args, printer),
+        Command::Login(args) => developer::login(&args, printer),
+        Command::Logout(args) => developer::logout(&args, printer),
+        Command::Credentials(args) => developer::credentials(&args, printer),
+        Command::Exec(args) => developer::exec(&args, printer),
+        Command::Console(args) => developer::console(&args, printer),
         Command::Export(command) => export::run(command, printer),
         Command::Sandbox(SandboxCommand::ProvisionIdp(args)) => {
             sandbox::provision_idp(&args, printer)

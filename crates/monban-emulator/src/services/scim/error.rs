@@ -31,13 +31,7 @@ pub enum ScimError {
     /// 409: a uniqueness claim (userName, externalId, email; group displayName, externalId).
     #[error("ConflictException: {detail}")]
     Conflict { detail: String },
-    /// 409 without `uniqueness`: an injected concurrent-modification fault.
-    #[error("ConflictException: {detail}")]
-    ConcurrentModification { detail: String },
-    /// 429: the realistic profile's rate limit, or an injected throttle.
-    #[error("ThrottlingException: {detail}")]
-    Throttling { detail: String },
-    /// 500: the sandbox failed (its state could not be saved), or an injected fault.
+    /// 500: the sandbox failed (its state could not be saved).
     #[error("InternalServerException: {detail}")]
     Internal { detail: String },
 }
@@ -84,8 +78,7 @@ impl ScimError {
             Self::Validation { .. } => "ValidationException",
             Self::Unauthorized { .. } => "UnauthorizedException",
             Self::NotFound { .. } => "ResourceNotFoundException",
-            Self::Conflict { .. } | Self::ConcurrentModification { .. } => "ConflictException",
-            Self::Throttling { .. } => "ThrottlingException",
+            Self::Conflict { .. } => "ConflictException",
             Self::Internal { .. } => "InternalServerException",
         }
     }
@@ -97,8 +90,7 @@ impl ScimError {
             Self::Validation { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } | Self::ConcurrentModification { .. } => StatusCode::CONFLICT,
-            Self::Throttling { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -111,8 +103,6 @@ impl ScimError {
             Self::Conflict { detail } => (Some("uniqueness"), detail),
             Self::Unauthorized { detail }
             | Self::NotFound { detail }
-            | Self::ConcurrentModification { detail }
-            | Self::Throttling { detail }
             | Self::Internal { detail } => (None, detail),
         };
         let mut body = json!({
