@@ -1047,3 +1047,76 @@ async fn tokens_survive_a_restart() {
     assert_eq!(accounts.account_list().len(), 2);
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_portal_follows_assignments_made_through_sso_admin() {
+    use aws_sdk_ssoadmin::types::{PrincipalType, TargetType};
+    // Assignments take 30 s, so the portal is seen before they complete.
+    let (server, sdk) = common::start_with(monban_emulator::Config {
+        async_duration: Some(std::time::Duration::from_secs(30)),
+        ..monban_emulator::Config::default()
+    })
+    .await;
+    let endpoint = server.endpoint_url();
+    let seeded = seed_people(&endpoint).await;
+    let prod = seeded["accounts"]["prod"].as_str().unwrap().to_owned();
+    let client = register(&sdk, true).await;
+    let token = device_login(&endpoint, &sdk, &client, "alice").await;
+    let access_token = token.access_token().unwrap();
+    let roles_in_prod = || {
+        portal(&sdk)
+            .list_account_roles()
+            .access_token(access_token)
+            .account_id(&prod)
+            .send()
+    };
+    assert!(roles_in_prod().await.unwrap().role_list().is_empty());
+
+    let admin = aws_sdk_ssoadmin::Client::new(&sdk);
+    let instance = common::control_get(&endpoint, "health").await["instance_arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let assign = admin
+        .create_account_assignment()
+        .instance_arn(&instance)
+        .target_id(&prod)
+        .target_type(TargetType::AwsAccount)
+        .permission_set_arn(seeded["permission_sets"]["Admin"].as_str().unwrap())
+        .principal_type(PrincipalType::User)
+        .principal_id(seeded["users"]["alice"].as_str().unwrap());
+    assign.clone().send().await.unwrap();
+    // Still IN_PROGRESS: not held yet.
+    assert!(roles_in_prod().await.unwrap().role_list().is_empty());
+    advance(&endpoint, 31.0).await;
+    let roles = roles_in_prod().await.unwrap();
+    let names: Vec<&str> = roles
+        .role_list()
+        .iter()
+        .map(|role| role.role_name().unwrap())
+        .collect();
+    assert_eq!(names, ["Admin"]);
+
+    admin
+        .delete_account_assignment()
+        .instance_arn(&instance)
+        .target_id(&prod)
+        .target_type(TargetType::AwsAccount)
+        .permission_set_arn(seeded["permission_sets"]["Admin"].as_str().unwrap())
+        .principal_type(PrincipalType::User)
+        .principal_id(seeded["users"]["alice"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    advance(&endpoint, 31.0).await;
+    assert!(roles_in_prod().await.unwrap().role_list().is_empty());
+    let refused = portal(&sdk)
+        .get_role_credentials()
+        .access_token(access_token)
+        .account_id(&prod)
+        .role_name("Admin")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(refused.raw_response().unwrap().status().as_u16(), 403);
+}
