@@ -163,7 +163,9 @@ pub(crate) fn call(
             .collect();
         return Ok(Value::Unknown(format!("{name}({})", names.join(", "))));
     }
-    let base = scope.instance.config.dir.clone();
+    // Terraform resolves relative paths against the working directory, the root module;
+    // `path.module` is absolute here, so `"${path.module}/x"` works from any module.
+    let base = std::path::PathBuf::from(&evaluator.root_dir);
     apply(name, arguments, &base, evaluator, scope).map_err(|message| {
         let span = call
             .args

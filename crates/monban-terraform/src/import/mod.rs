@@ -249,7 +249,18 @@ pub fn import(options: &ImportOptions) -> Result<Imported, ImportError> {
         None => None,
     };
     let empty_state = state::State::default();
-    let dir = &options.terraform_dir;
+    // Absolute, so that `path.module` and `file()` work whatever the working directory.
+    let dir = &options
+        .terraform_dir
+        .canonicalize()
+        .map_err(|source| ImportError::Io {
+            path: options.terraform_dir.clone(),
+            source,
+        })?;
+    let options = &ImportOptions {
+        terraform_dir: dir.clone(),
+        ..options.clone()
+    };
     let root = load_module(&mut sources, dir, dir, &mut Vec::new())?;
     if root.variables.is_empty()
         && root.locals.is_empty()
@@ -284,6 +295,7 @@ pub fn import(options: &ImportOptions) -> Result<Imported, ImportError> {
     let mut collected = map::Collected::default();
     map::collect(&evaluator, &instance, &mut collected);
     let region = region(&evaluator, &instance, &mut collected.notes);
+    let default_tags = default_tags(&evaluator, &instance, &mut collected.notes);
     let repo = Repo {
         settings: RepoSettings {
             target: Target::Sandbox,
@@ -301,7 +313,7 @@ pub fn import(options: &ImportOptions) -> Result<Imported, ImportError> {
         users: std::collections::BTreeSet::new(),
         rules: Vec::new(),
     };
-    let mapped = map::map(&evaluator, collected, repo);
+    let mapped = map::map(&evaluator, collected, repo, &default_tags);
     notes.extend(mapped.notes);
     notes.sort_by(|left, right| left.location.cmp(&right.location));
     Ok(Imported {
@@ -354,6 +366,40 @@ fn region(evaluator: &Evaluator<'_>, instance: &Rc<Instance>, notes: &mut Vec<No
     });
     // The literal is a valid region name.
     fallback().unwrap_or_else(|| unreachable!("{FALLBACK_REGION} is a valid region"))
+}
+
+/// The root module's `provider "aws" { default_tags { tags = … } }`: the provider adds
+/// them to every account and permission set it creates, so they are live tags too.
+fn default_tags(
+    evaluator: &Evaluator<'_>,
+    instance: &Rc<Instance>,
+    notes: &mut Vec<Note>,
+) -> BTreeMap<String, Value> {
+    for provider in &instance.config.aws_providers {
+        if provider.value.has_attribute("alias") {
+            continue;
+        }
+        let Some(block) = provider.value.get_blocks("default_tags").next() else {
+            continue;
+        };
+        let scope = Scope::new(instance, provider.file);
+        match evaluator.body(&block.body, &scope, false) {
+            Ok(mut attributes) => {
+                if let Some(Value::Map(tags)) = attributes.remove("tags") {
+                    return tags;
+                }
+            }
+            Err(error) => notes.push(Note {
+                location: error.location,
+                reason: format!(
+                    "the provider's `default_tags` cannot be evaluated, so they are not added to \
+                     accounts and permission sets: {}",
+                    error.message
+                ),
+            }),
+        }
+    }
+    BTreeMap::new()
 }
 
 fn quote(text: &str) -> String {

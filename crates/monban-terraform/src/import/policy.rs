@@ -187,12 +187,93 @@ pub(crate) fn document(attributes: &BTreeMap<String, Value>) -> Result<String, S
     serde_json::to_string_pretty(&Json::Object(out)).map_err(|error| error.to_string())
 }
 
+/// The order IAM's documentation writes policy keys in; other keys follow alphabetically.
+const KEY_ORDER: &[&str] = &[
+    "Version",
+    "Id",
+    "Statement",
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+/// A policy document as a person writes it: two-space indent, keys in IAM's order
+/// (`Version` before `Statement`, `Effect` before `Action`), a final newline.
+pub(crate) fn pretty(json: &Json) -> String {
+    let mut out = String::new();
+    write_pretty(json, 0, &mut out);
+    out.push('\n');
+    out
+}
+
+fn write_pretty(json: &Json, depth: usize, out: &mut String) {
+    let indent = |depth: usize| "  ".repeat(depth);
+    match json {
+        Json::Array(items) if !items.is_empty() => {
+            out.push_str("[\n");
+            for (position, item) in items.iter().enumerate() {
+                out.push_str(&indent(depth + 1));
+                write_pretty(item, depth + 1, out);
+                out.push_str(if position + 1 < items.len() {
+                    ",\n"
+                } else {
+                    "\n"
+                });
+            }
+            out.push_str(&indent(depth));
+            out.push(']');
+        }
+        Json::Object(map) if !map.is_empty() => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by_key(|key| {
+                (
+                    KEY_ORDER
+                        .iter()
+                        .position(|known| known == key)
+                        .unwrap_or(KEY_ORDER.len()),
+                    (*key).clone(),
+                )
+            });
+            out.push_str("{\n");
+            for (position, key) in keys.iter().enumerate() {
+                out.push_str(&indent(depth + 1));
+                out.push_str(&Json::String((*key).clone()).to_string());
+                out.push_str(": ");
+                write_pretty(&map[key.as_str()], depth + 1, out);
+                out.push_str(if position + 1 < keys.len() {
+                    ",\n"
+                } else {
+                    "\n"
+                });
+            }
+            out.push_str(&indent(depth));
+            out.push('}');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn text(value: &str) -> Value {
         Value::String(value.to_owned())
+    }
+
+    #[test]
+    fn pretty_keeps_iam_key_order() {
+        let json = json!({ "Statement": [{ "Resource": "*", "Action": "s3:*", "Effect": "Allow" }], "Version": "2012-10-17" });
+        assert_eq!(
+            pretty(&json),
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"s3:*\",\n      \"Resource\": \"*\"\n    }\n  ]\n}\n"
+        );
     }
 
     #[test]
