@@ -62,6 +62,10 @@ pub enum Command {
     /// applies everything.
     #[command(subcommand)]
     Export(crate::commands::export::ExportCommand),
+    /// Adopt another tool's setup: `import terraform` reads a Terraform configuration (and
+    /// state) into an access repo, listing whatever it cannot translate.
+    #[command(subcommand)]
+    Import(crate::commands::import::ImportCommand),
 }
 
 /// Where commands that talk to AWS send their requests (design §4: never guessed).

@@ -4,6 +4,7 @@ pub mod apply;
 mod demo;
 pub mod developer;
 pub mod export;
+pub mod import;
 mod init;
 pub mod plan;
 pub mod sandbox;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Plan(args) => plan::plan(&PlanSettings::resolve(args)?, printer),
         Command::Apply(args) => apply::apply(&ApplySettings::resolve(args)?, printer),
         Command::Demo(args) => demo::demo(&args, printer),
+        Command::Import(command) => import::import(&command, printer),
         Command::Login(args) => developer::login(&args, printer),
         Command::Logout(args) => developer::logout(&args, printer),
         Command::Credentials(args) => developer::credentials(&args, printer),
