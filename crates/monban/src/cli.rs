@@ -62,6 +62,9 @@ pub enum Command {
     /// applies everything.
     #[command(subcommand)]
     Export(crate::commands::export::ExportCommand),
+    /// AWS config profiles for the accounts and permission sets you hold (`profiles sync`).
+    #[command(subcommand)]
+    Profiles(crate::commands::profiles::ProfilesCommand),
     /// Adopt another tool's setup: `import terraform` reads a Terraform configuration (and
     /// state) into an access repo, listing whatever it cannot translate.
     #[command(subcommand)]

@@ -7,6 +7,7 @@ pub mod export;
 pub mod import;
 mod init;
 pub mod plan;
+pub mod profiles;
 pub mod sandbox;
 mod schema;
 mod show;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Exec(args) => developer::exec(&args, printer),
         Command::Console(args) => developer::console(&args, printer),
         Command::Export(command) => export::run(command, printer),
+        Command::Profiles(command) => profiles::run(command, printer),
         Command::Sandbox(SandboxCommand::ProvisionIdp(args)) => {
             sandbox::provision_idp(&args, printer)
         }
