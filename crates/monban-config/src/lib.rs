@@ -4,8 +4,10 @@
 //! Schema of the repo files. No printing: the binary renders diagnostics.
 
 mod account_file;
+mod codeowners;
 mod diagnostics;
 mod directory_file;
+pub mod edit;
 mod groups_file;
 mod keys;
 mod load;
@@ -21,8 +23,15 @@ mod tags;
 mod walk;
 mod writer;
 
+pub use codeowners::{
+    BEGIN_MARKER as CODEOWNERS_BEGIN, END_MARKER as CODEOWNERS_END, account_sidecars,
+    merge_codeowners, render_codeowners,
+};
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Report, Severity, display_path};
-pub use load::{LoadError, LoadOptions, REPO_MARKER, find_repo, load_directory, load_repo};
+pub use load::{
+    LoadError, LoadOptions, REPO_MARKER, find_repo, load_directory, load_repo,
+    load_repo_with_overlay,
+};
 pub use monban_model as model;
 pub use schema::{FileKind, schema, schema_for};
 pub use writer::{WriteError, render_repo, write_repo};

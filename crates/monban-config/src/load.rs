@@ -107,6 +107,18 @@ pub fn find_repo(start: &Path) -> Result<PathBuf, LoadError> {
 /// best effort — invalid values are left out or replaced by defaults — and is fit for
 /// display only, never for planning.
 pub fn load_repo(root: &Path, options: &LoadOptions) -> Result<(Repo, Diagnostics), LoadError> {
+    load_repo_with_overlay(root, options, &BTreeMap::new())
+}
+
+/// [`load_repo`], reading the files named in `overlay` (paths relative to `root`) from the
+/// overlay instead of the disk: how an edit is validated in memory before anything is
+/// written. Files are still listed from the disk, so an overlay replaces existing files
+/// only.
+pub fn load_repo_with_overlay(
+    root: &Path,
+    options: &LoadOptions,
+    overlay: &BTreeMap<PathBuf, String>,
+) -> Result<(Repo, Diagnostics), LoadError> {
     let marker = root.join(REPO_MARKER);
     if !marker.is_file() {
         return Err(LoadError::NotARepo {
@@ -114,6 +126,10 @@ pub fn load_repo(root: &Path, options: &LoadOptions) -> Result<(Repo, Diagnostic
         });
     }
     let mut loader = Loader::new(root, options.today);
+    loader.overlay = overlay
+        .iter()
+        .map(|(path, text)| (path.clone(), Arc::from(text.as_str())))
+        .collect();
     let mut repo = loader.load()?;
     let mut diagnostics = loader.finish_repo(&mut repo);
     if let Some(path) = &options.directory {
@@ -223,6 +239,8 @@ impl Collected {
 
 struct Loader {
     root: PathBuf,
+    /// Files read from memory instead of the disk (see [`load_repo_with_overlay`]).
+    overlay: BTreeMap<PathBuf, Arc<str>>,
     items: Vec<Diagnostic>,
     sources: Diagnostics,
     collected: Collected,
@@ -233,6 +251,7 @@ impl Loader {
     fn new(root: &Path, today: Date) -> Self {
         Self {
             root: root.to_path_buf(),
+            overlay: BTreeMap::new(),
             items: Vec::new(),
             sources: Diagnostics::new(),
             collected: Collected {
@@ -255,6 +274,10 @@ impl Loader {
 
     /// Reads `relative` (relative to the root): its text, or `None` after a diagnostic.
     fn read(&mut self, relative: &Path) -> Result<Option<Arc<str>>, LoadError> {
+        if let Some(text) = self.overlay.get(relative) {
+            self.sources.add_source(relative, text.clone());
+            return Ok(Some(text.clone()));
+        }
         let path = self.root.join(relative);
         let bytes = std::fs::read(&path).map_err(|source| LoadError::Io { path, source })?;
         let text = decode(relative, bytes, &mut self.items);

@@ -92,6 +92,12 @@ pub fn organizations_limits(operation: &str) -> (RateLimit, Option<RateLimit>) {
 pub const SSO_ADMIN: RateLimit = limit(20.0, 20.0);
 /// Identity Store's limit per API (operation).
 pub const IDENTITY_STORE: RateLimit = limit(20.0, 20.0);
+/// IAM Identity Center SCIM's limit per API for writes (POST, PUT, PATCH, DELETE) and for
+/// reads: 25 and 40 TPS (aws-api-facts §4.1, "SCIM APIs"); AWS publishes no burst, so the
+/// bucket holds one second's worth (sandbox decision).
+pub const SCIM_WRITE: RateLimit = limit(25.0, 25.0);
+/// See [`SCIM_WRITE`].
+pub const SCIM_READ: RateLimit = limit(40.0, 40.0);
 
 /// The buckets a request to `operation` of `service` by `account_id` draws from: (bucket
 /// key, limit). Services without published limits (none so far) draw from none.
@@ -100,6 +106,13 @@ pub fn buckets_for(service: &str, operation: &str, account_id: &str) -> Vec<(Str
     match service {
         "sso-admin" => vec![("sso-admin".to_owned(), SSO_ADMIN)],
         "identitystore" => vec![(format!("identitystore:{operation}"), IDENTITY_STORE)],
+        "scim" => {
+            let write = ["Create", "Put", "Patch", "Delete"]
+                .iter()
+                .any(|verb| operation.starts_with(verb));
+            let limit = if write { SCIM_WRITE } else { SCIM_READ };
+            vec![(format!("scim:{operation}"), limit)]
+        }
         "organizations" => {
             let (per_account, per_organization) = organizations_limits(operation);
             let mut buckets = vec![(
@@ -285,5 +298,17 @@ mod tests {
         limiter
             .try_acquire_at("identitystore", "ListGroups", "1", now)
             .unwrap();
+    }
+
+    #[test]
+    fn scim_limits_each_api_with_the_write_or_read_rate() {
+        assert_eq!(
+            buckets_for("scim", "PatchUser", "tenant"),
+            vec![("scim:PatchUser".to_owned(), SCIM_WRITE)]
+        );
+        assert_eq!(
+            buckets_for("scim", "ListUsers", "tenant"),
+            vec![("scim:ListUsers".to_owned(), SCIM_READ)]
+        );
     }
 }

@@ -793,3 +793,43 @@ async fn the_token_and_tenant_survive_a_restart() {
 fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn injected_faults_refuse_a_scim_request_before_it_changes_anything() {
+    let (server, _sdk) = common::start().await;
+    let endpoint = server.endpoint_url();
+    let scim = Scim::of(&endpoint).await;
+    let user_id = scim.create_user("carol", "okta-carol").await;
+    let (status, answer) = common::control_post(
+        &endpoint,
+        "faults",
+        &json!({"operations": {"PatchUser": {"server_error": 1.0}, "ListUsers": {"throttle": 1.0}}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_error(
+        &scim
+            .patch(
+                &format!("/Users/{user_id}"),
+                &json!([{"op": "replace", "path": "active", "value": false}]),
+            )
+            .await,
+        500,
+        None,
+    );
+    assert_error(&scim.get("/Users").await, 429, None);
+    assert_eq!(
+        scim.get(&format!("/Users/{user_id}")).await.1["active"],
+        true
+    );
+    let log = common::control_get(&endpoint, "requests").await;
+    let patch = log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["operation"] == "PatchUser")
+        .expect("the PATCH is logged");
+    assert_eq!(patch["service"], "scim");
+    assert_eq!(patch["injected"], "server-error");
+    assert_eq!(patch["error_code"], "InternalServerException");
+}

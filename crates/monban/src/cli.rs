@@ -58,6 +58,21 @@ pub enum Command {
     Exec(crate::commands::developer::ExecArgs),
     /// Print a sign-in URL for the AWS console as an account and permission set.
     Console(crate::commands::developer::ConsoleArgs),
+    /// Write the access repo's section of CODEOWNERS from the account files' `owners` (and
+    /// `codeowners.default`); `--check` fails with a diff when it is out of date.
+    Codeowners(crate::commands::codeowners::CodeownersArgs),
+    /// Grant a permission set to a group or user on accounts: adds one entry per account
+    /// file where a person would, validated before anything is written.
+    Grant(crate::commands::edit::GrantArgs),
+    /// Revoke a permission set from a group or user on accounts: deletes exactly those
+    /// entries.
+    Revoke(crate::commands::edit::RevokeArgs),
+    /// Remove every direct grant of a leaver (deleting lines only) and list the groups that
+    /// still give them access.
+    Offboard(crate::commands::edit::OffboardArgs),
+    /// Rewrite account files in the canonical layout (comments kept); `--check` lists the
+    /// files that would change; `--prune-expired` drops grants whose `until` has passed.
+    Fmt(crate::commands::edit::FmtArgs),
     /// Write the access repo in another tool's format: Terraform for shops where Terraform
     /// applies everything.
     #[command(subcommand)]

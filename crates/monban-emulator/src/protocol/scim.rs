@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::REQUEST_ID_HEADER;
 use crate::engine::{Engine, RequestLogEntry};
+use crate::faults::Injected;
 use crate::services::scim::error::ScimError;
 use crate::services::scim::{self, ScimRequest};
 
@@ -73,9 +74,16 @@ async fn serve(
             authorization,
             body: &body,
         };
+        let injected = std::cell::Cell::new(None);
+        let admit = |operation: &'static str, write: bool| {
+            admit(&engine, &tenant_id, operation, write).map_err(|(why, error)| {
+                injected.set(Some(why));
+                error
+            })
+        };
         let mut world = engine.lock_world();
         let now = world.clock.now();
-        let mut served = scim::serve(&mut world, now, &request);
+        let mut served = scim::serve(&mut world, now, &request, &admit);
         if served.mutated
             && let Err(error) = engine.persist(&world)
         {
@@ -95,7 +103,7 @@ async fn serve(
                 Err(error) => error.status().as_u16(),
             },
             request_id: request_id.clone(),
-            injected: None,
+            injected: injected.get().map(Injected::label),
         });
         drop(world);
         match served.result {
@@ -140,4 +148,37 @@ fn error_response(error: &ScimError, request_id: &str) -> Response {
         headers.insert(REQUEST_ID_HEADER, value);
     }
     response
+}
+
+/// The realistic profile's SCIM rate limits (per API: 25 TPS writes, 40 TPS reads, per
+/// tenant) and the injected faults, as the SCIM errors AWS documents for them: 429
+/// ThrottlingException, 500 InternalServerException, 409 ConflictException.
+fn admit(
+    engine: &Engine,
+    tenant_id: &str,
+    operation: &'static str,
+    write: bool,
+) -> Result<(), (Injected, ScimError)> {
+    let injected = match engine
+        .limiter()
+        .map(|limiter| limiter.try_acquire("scim", operation, tenant_id))
+    {
+        Some(Err(retry_after)) => Some(Injected::RateLimit { retry_after }),
+        _ => engine.decide_fault("scim", operation, write),
+    };
+    let Some(injected) = injected else {
+        return Ok(());
+    };
+    let error = match injected {
+        Injected::RateLimit { .. } | Injected::Throttle => ScimError::Throttling {
+            detail: "Too many requests exceeded the limits.".into(),
+        },
+        Injected::ServerError => ScimError::Internal {
+            detail: "Service failed to process the request.".into(),
+        },
+        Injected::Conflict => ScimError::ConcurrentModification {
+            detail: "The resource was being concurrently modified by another request.".into(),
+        },
+    };
+    Err((injected, error))
 }

@@ -1,8 +1,10 @@
 //! One module per command. Each resolves its settings from the parsed flags and runs.
 
 pub mod apply;
+pub mod codeowners;
 mod demo;
 pub mod developer;
+pub mod edit;
 pub mod export;
 pub mod import;
 mod init;
@@ -47,6 +49,11 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Credentials(args) => developer::credentials(&args, printer),
         Command::Exec(args) => developer::exec(&args, printer),
         Command::Console(args) => developer::console(&args, printer),
+        Command::Codeowners(args) => codeowners::codeowners(&args, printer),
+        Command::Grant(args) => edit::grant(&args, printer),
+        Command::Revoke(args) => edit::revoke(&args, printer),
+        Command::Offboard(args) => edit::offboard(&args, printer),
+        Command::Fmt(args) => edit::fmt(&args, printer),
         Command::Export(command) => export::run(command, printer),
         Command::Profiles(command) => profiles::run(command, printer),
         Command::Sandbox(SandboxCommand::ProvisionIdp(args)) => {

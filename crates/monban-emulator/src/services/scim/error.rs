@@ -31,7 +31,13 @@ pub enum ScimError {
     /// 409: a uniqueness claim (userName, externalId, email; group displayName, externalId).
     #[error("ConflictException: {detail}")]
     Conflict { detail: String },
-    /// 500: the sandbox failed (its state could not be saved).
+    /// 409 without `uniqueness`: an injected concurrent-modification fault.
+    #[error("ConflictException: {detail}")]
+    ConcurrentModification { detail: String },
+    /// 429: the realistic profile's rate limit, or an injected throttle.
+    #[error("ThrottlingException: {detail}")]
+    Throttling { detail: String },
+    /// 500: the sandbox failed (its state could not be saved), or an injected fault.
     #[error("InternalServerException: {detail}")]
     Internal { detail: String },
 }
@@ -78,7 +84,8 @@ impl ScimError {
             Self::Validation { .. } => "ValidationException",
             Self::Unauthorized { .. } => "UnauthorizedException",
             Self::NotFound { .. } => "ResourceNotFoundException",
-            Self::Conflict { .. } => "ConflictException",
+            Self::Conflict { .. } | Self::ConcurrentModification { .. } => "ConflictException",
+            Self::Throttling { .. } => "ThrottlingException",
             Self::Internal { .. } => "InternalServerException",
         }
     }
@@ -90,7 +97,8 @@ impl ScimError {
             Self::Validation { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::ConcurrentModification { .. } => StatusCode::CONFLICT,
+            Self::Throttling { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -103,6 +111,8 @@ impl ScimError {
             Self::Conflict { detail } => (Some("uniqueness"), detail),
             Self::Unauthorized { detail }
             | Self::NotFound { detail }
+            | Self::ConcurrentModification { detail }
+            | Self::Throttling { detail }
             | Self::Internal { detail } => (None, detail),
         };
         let mut body = json!({

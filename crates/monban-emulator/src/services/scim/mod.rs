@@ -197,8 +197,15 @@ fn unsupported(what: &str) -> ScimError {
     ))
 }
 
-/// Authenticates and serves one SCIM request under the World's lock.
-pub fn serve(world: &mut World, now: Timestamp, request: &ScimRequest<'_>) -> Served {
+/// Authenticates and serves one SCIM request under the World's lock. `admit(operation,
+/// write)` is asked after authentication and before anything is read or changed: the
+/// realistic profile's rate limits and injected faults (an error refuses the request).
+pub fn serve(
+    world: &mut World,
+    now: Timestamp,
+    request: &ScimRequest<'_>,
+    admit: &dyn Fn(&'static str, bool) -> Result<(), ScimError>,
+) -> Served {
     let segments: Vec<&str> = request
         .path
         .split('/')
@@ -225,6 +232,13 @@ pub fn serve(world: &mut World, now: Timestamp, request: &ScimRequest<'_>) -> Se
         *method,
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
+    if let Err(error) = admit(operation, mutated) {
+        return Served {
+            operation,
+            result: Err(error),
+            mutated: false,
+        };
+    }
     let result = route(world, now, request, method, &segments);
     Served {
         operation,
