@@ -15,9 +15,9 @@
 //!   account's owner would.
 //! - `GET|POST /_sandbox/account-baseline` — the customer managed policies every member
 //!   account has (`control/baseline.rs`).
-//! - `GET /_sandbox/scim-token` — the SCIM endpoint's path and access token (created on first
-//!   use), as the console shows them an admin; `POST /_sandbox/scim-token/rotate` replaces
-//!   the token.
+//! - `GET|POST /_sandbox/scim-token` — the SCIM endpoint's path and access token (created
+//!   on first use), as the console shows them an admin; `POST /_sandbox/scim-token/rotate`
+//!   replaces the token.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -62,7 +62,7 @@ pub(crate) fn router() -> Router<Arc<Engine>> {
             get(baseline::get_baseline).post(baseline::set_baseline),
         )
         .route("/standalone-accounts", post(create_standalone_account))
-        .route("/scim-token", get(scim_token))
+        .route("/scim-token", get(scim_token).post(scim_token))
         .route("/scim-token/rotate", post(rotate_scim_token))
         .route(
             "/handshakes/{handshake_id}/{answer}",

@@ -170,8 +170,11 @@ async fn requests_without_the_token_or_with_another_tenant_are_unauthorized() {
         .unwrap();
     assert_eq!(other_tenant.status().as_u16(), 401);
     assert_eq!(scim.get("/Users").await.0, 200);
-    // The same token is handed out again; rotating replaces it.
+    // The same token is handed out again (GET or POST); rotating replaces it.
     assert_eq!(Scim::of(&endpoint).await.token, scim.token);
+    let (status, again) = common::control_post(&endpoint, "scim-token", &json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["access_token"].as_str(), Some(scim.token.as_str()));
     let (status, rotated) = common::control_post(&endpoint, "scim-token/rotate", &json!({})).await;
     assert_eq!(status, 200);
     assert_ne!(rotated["access_token"].as_str(), Some(scim.token.as_str()));
