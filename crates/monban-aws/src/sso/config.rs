@@ -16,12 +16,45 @@ use super::SsoError;
 /// The scope `aws sso login` registers with when the session names none.
 pub const DEFAULT_SCOPE: &str = "sso:account:access";
 
-/// One section: its keys in file order (later duplicates win), and nested sub-sections
-/// (`sso =` followed by indented lines).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One section: its keys (later duplicates win), and nested sub-sections (`sso =`
+/// followed by indented lines).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Section {
     values: BTreeMap<String, String>,
     nested: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for Section {
+    /// Keys with their values, except secrets a profile may hold
+    /// (`aws_secret_access_key`, `aws_session_token`), which show as `<redacted>`.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |values: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+            values
+                .iter()
+                .map(|(key, value)| {
+                    let secret = key.contains("secret") || key.contains("token");
+                    let shown = if secret {
+                        "<redacted>".to_owned()
+                    } else {
+                        value.clone()
+                    };
+                    (key.clone(), shown)
+                })
+                .collect()
+        };
+        formatter
+            .debug_struct("Section")
+            .field("values", &redacted(&self.values))
+            .field(
+                "nested",
+                &self
+                    .nested
+                    .iter()
+                    .map(|(key, values)| (key.clone(), redacted(values)))
+                    .collect::<BTreeMap<_, _>>(),
+            )
+            .finish()
+    }
 }
 
 impl Section {
@@ -512,6 +545,17 @@ sso_oidc =
             config.endpoint_url_with("dev", SsoService::Oidc, ignored),
             None
         );
+    }
+
+    #[test]
+    fn debug_hides_static_keys_in_profiles() {
+        let config = AwsConfig::parse(
+            Path::new("config"),
+            "[profile static]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = very-secret\n",
+        );
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("very-secret"), "{debug}");
+        assert!(debug.contains("AKIAEXAMPLE"), "{debug}");
     }
 
     #[test]
