@@ -286,3 +286,133 @@ fn a_syntax_error_is_an_error_with_file_line_and_column() {
     assert!(error.to_string().starts_with("main.tf:3:1: "), "{error}");
     std::fs::remove_dir_all(directory).expect("cleanup");
 }
+
+/// Everything an access repo makes true, in a form two repos can be compared by: accounts
+/// (id, e-mail, OU, tags), permission sets, OUs, and the active assignments as a set —
+/// rules expanded, so a rule and the explicit grants it stands for compare equal.
+fn effective(repo: &monban_model::Repo, today: jiff::civil::Date) -> Value {
+    let accounts: BTreeMap<&str, Value> = repo
+        .accounts
+        .values()
+        .map(|account| {
+            let tags: BTreeMap<&str, &str> = account
+                .tags
+                .iter()
+                .map(|(key, value)| (key.as_str(), value.as_str()))
+                .collect();
+            (
+                account.name.as_str(),
+                json!({
+                    "id": account.id.as_ref().map(|id| id.as_str()),
+                    "email": account.root_email.as_ref().map(|email| email.address.as_str()),
+                    "ou": account.ou.as_ref().map(ToString::to_string),
+                    "tags": tags,
+                }),
+            )
+        })
+        .collect();
+    let assignments: BTreeSet<String> = repo
+        .assignments()
+        .into_iter()
+        .filter(|assignment| assignment.is_active_on(today))
+        .map(|assignment| {
+            format!(
+                "{} / {} / {}",
+                assignment.account, assignment.permission_set, assignment.principal
+            )
+        })
+        .collect();
+    let permission_sets: BTreeMap<&str, String> =
+        repo.permission_sets
+            .values()
+            .map(|permission_set| {
+                let mut comparable = permission_set.clone();
+                // Compared as parsed JSON below; the text may be laid out differently.
+                comparable.inline_policy = None;
+                // Attached policies are sets in AWS: their order carries no meaning.
+                comparable
+                    .managed_policies
+                    .sort_by(|left, right| left.as_str().cmp(right.as_str()));
+                comparable.customer_managed_policies.sort();
+                let policy = permission_set.inline_policy.as_ref().map(|policy| {
+                    serde_json::from_str::<Value>(policy.as_str()).expect("policy JSON")
+                });
+                (
+                    permission_set.name.as_str(),
+                    format!("{comparable:?} {policy:?}"),
+                )
+            })
+            .collect();
+    json!({
+        "ous": repo.settings.organization.ous.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "accounts": accounts,
+        "permission_sets": permission_sets,
+        "assignments": assignments,
+    })
+}
+
+#[test]
+fn round_trip_repo_export_import_gives_the_same_model() {
+    let today = jiff::civil::date(2026, 11, 29);
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/holding");
+    let options = monban_config::LoadOptions {
+        today,
+        directory: None,
+    };
+    let (repo, diagnostics) = monban_config::load_repo(&example, &options).expect("loads");
+    assert!(!diagnostics.has_errors(), "the example repo is valid");
+    let export = monban_terraform::export::export(monban_terraform::export::ExportInput {
+        repo: &repo,
+        today,
+        live: None,
+    });
+    let terraform = tempfile::tempdir().expect("temp dir");
+    for (path, text) in &export.files {
+        let target = terraform.path().join(path);
+        std::fs::create_dir_all(target.parent().expect("a parent")).expect("dir");
+        std::fs::write(target, text).expect("write");
+    }
+    let imported = import(&ImportOptions {
+        terraform_dir: terraform.path().to_path_buf(),
+        ..ImportOptions::default()
+    })
+    .unwrap_or_else(|error| panic!("{error}"));
+    let notes: Vec<String> = imported.notes.iter().map(ToString::to_string).collect();
+    // The export refers to an account it does not create (the management account) by its
+    // id alone, so the import can only name that file by the id, without e-mail or tags.
+    // That is the one expected difference; everything else must come back equal.
+    let mut expected = repo.clone();
+    let by_id_only: Vec<String> = imported
+        .repo
+        .accounts
+        .keys()
+        .filter(|name| !repo.accounts.contains_key(*name))
+        .map(|name| name.as_str().to_owned())
+        .collect();
+    let mut renamed = Vec::new();
+    for id in &by_id_only {
+        let original = repo
+            .accounts
+            .values()
+            .find(|account| {
+                account
+                    .id
+                    .as_ref()
+                    .is_some_and(|known| known.as_str() == id)
+            })
+            .unwrap_or_else(|| panic!("the imported account `{id}` is not an id of the repo"));
+        let mut account = expected.accounts.remove(&original.name).expect("present");
+        renamed.push(original.name.as_str().to_owned());
+        account.name = monban_model::AccountName::parse(id).expect("an id is a valid name");
+        account.root_email = None;
+        account.tags.clear();
+        expected.accounts.insert(account.name.clone(), account);
+    }
+    assert_eq!(renamed, ["org-management"]);
+    assert_eq!(
+        effective(&imported.repo, today),
+        effective(&expected, today),
+        "notes:\n{}",
+        notes.join("\n")
+    );
+}
