@@ -733,6 +733,19 @@ async fn lists_page_by_count_and_cursor() {
         400,
         Some("invalidValue"),
     );
+    // A cursor belongs to its filter; the guide answers a changed filter with a 400.
+    let filtered = format!(
+        "/Users?count=2&cursor={}&filter={}",
+        urlencode(cursor),
+        urlencode(r#"userName eq "u1""#)
+    );
+    assert_error(&scim.get(&filtered).await, 400, Some("invalidValue"));
+    // Timestamps are whole seconds in UTC.
+    let created = first["Resources"][0]["meta"]["created"].as_str().unwrap();
+    assert!(
+        created.len() == "2020-07-22T22:32:58Z".len() && created.ends_with('Z'),
+        "{created}"
+    );
 }
 
 #[tokio::test]

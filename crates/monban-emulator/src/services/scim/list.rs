@@ -4,6 +4,8 @@
 //! with `cursor` (empty for the first page) cursor-based pages (`itemsPerPage`,
 //! `nextCursor`). At most 100 resources a page; `count` must be 1..=100 (default 100).
 //! `startIndex`, `attributes` and `excludedAttributes` are not supported and are ignored.
+//! A cursor is bound to the filter it was made under: changing the filter between pages is
+//! a 400, as the guide's ListUsers errors say.
 
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -71,10 +73,11 @@ pub fn page(
             "Resources": resources,
         }));
     };
+    let filter = query.filter.as_deref().unwrap_or_default();
     let start = if cursor.is_empty() {
         0
     } else {
-        let after = decode_cursor(cursor)?;
+        let after = decode_cursor(cursor, filter)?;
         ids_in_order.partition_point(|id| id.as_str() <= after.as_str())
     };
     let resources: Vec<&String> = ids_in_order.iter().skip(start).take(count).collect();
@@ -86,21 +89,37 @@ pub fn page(
     if start + resources.len() < ids_in_order.len()
         && let Some(last) = resources.last()
     {
-        body["nextCursor"] = Value::from(encode_cursor(last));
+        body["nextCursor"] = Value::from(encode_cursor(last, filter));
     }
     Ok(body)
 }
 
-/// A cursor names the last id of the previous page (base64url, within the documented
-/// pattern `[-a-zA-Z0-9+=/:_]*`).
-fn encode_cursor(last_id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last_id)
+/// A cursor names the filter's fingerprint and the last id of the previous page
+/// (base64url, within the documented pattern `[-a-zA-Z0-9+=/:_]*`).
+fn encode_cursor(last_id: &str, filter: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("{}/{last_id}", fingerprint(filter)))
 }
 
-fn decode_cursor(cursor: &str) -> Result<String, ScimError> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
+fn decode_cursor(cursor: &str, filter: &str) -> Result<String, ScimError> {
+    let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(|| ScimError::invalid_value(format!("The cursor {cursor} is not valid.")))
+        .ok_or_else(|| ScimError::invalid_value(format!("The cursor {cursor} is not valid.")))?;
+    match decoded.split_once('/') {
+        Some((made_under, last_id)) if made_under == fingerprint(filter) => Ok(last_id.to_owned()),
+        Some(_) => Err(ScimError::invalid_value(
+            "The filter changed between pagination requests; start again with an empty cursor.",
+        )),
+        None => Err(ScimError::invalid_value(format!(
+            "The cursor {cursor} is not valid."
+        ))),
+    }
+}
+
+/// A short digest of the filter text a cursor was made under.
+fn fingerprint(filter: &str) -> String {
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(filter.as_bytes());
+    hex::encode(&digest[..8])
 }

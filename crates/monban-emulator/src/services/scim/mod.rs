@@ -74,9 +74,14 @@ pub struct Served {
 fn meta(resource_type: &str, created: Timestamp, last_modified: Timestamp) -> Value {
     json!({
         "resourceType": resource_type,
-        "created": created.to_string(),
-        "lastModified": last_modified.to_string(),
+        "created": whole_seconds(created),
+        "lastModified": whole_seconds(last_modified),
     })
+}
+
+/// `2020-07-22T22:32:58Z`: RFC 3339 in UTC without fractions, as the guide's examples show.
+fn whole_seconds(timestamp: Timestamp) -> String {
+    timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// One PATCH operation, `op` lower-cased (IdPs send `Replace`, `Add`, …).
