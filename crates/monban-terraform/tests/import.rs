@@ -303,7 +303,7 @@ fn effective(repo: &monban_model::Repo, today: jiff::civil::Date) -> Value {
             (
                 account.name.as_str(),
                 json!({
-                    "id": account.id.as_ref().map(|id| id.as_str()),
+                    "id": account.id.as_ref().map(monban_model::AccountId::as_str),
                     "email": account.root_email.as_ref().map(|email| email.address.as_str()),
                     "ou": account.ou.as_ref().map(ToString::to_string),
                     "tags": tags,
