@@ -37,6 +37,10 @@
 //! 5. **Push a directory** — [`provision_directory`]`(&clients, &Directory) ->`
 //!    [`ProvisionReport`]: makes the Identity Store match an IdP directory snapshot the way
 //!    an IdP's SCIM push would (`monban sandbox provision-idp FILE`).
+//! 6. **Developer access** — [`sso`]: `~/.aws/config`'s SSO sessions and profiles, the SSO
+//!    token cache exactly as AWS CLI v2 writes it, monban's role-key cache, SSO OIDC login
+//!    (device flow, authorization code + PKCE, refresh) and the access portal (role
+//!    credentials, accounts, roles, logout, console URL). Its API is in the module doc.
 //!
 //! ```ignore
 //! let clients = monban_aws::connect(

@@ -385,6 +385,15 @@ fn sso_requests(served: &Served) -> usize {
         .count()
 }
 
+/// How many requests of `operation` the sandbox served.
+fn operations(served: &Served, operation: &str) -> usize {
+    served
+        .requests()
+        .iter()
+        .filter(|request| request["operation"] == operation)
+        .count()
+}
+
 /// Every secret the developer's files and keys hold must be absent from `outputs`.
 fn assert_no_secrets(outputs: &[String], secrets: &[String]) {
     for secret in secrets.iter().filter(|secret| secret.len() >= 8) {
@@ -535,6 +544,18 @@ fn device_login_credentials_exec_console_and_a_warm_cache() {
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("alice@example.com"), "{page}");
 
+    // An expired access token is refreshed silently: new keys, a rewritten token file.
+    let mut expired = alice.token();
+    expired["expiresAt"] = serde_json::Value::from("2020-01-01T00:00:00Z");
+    std::fs::write(alice.token_file(), expired.to_string()).expect("rewrite the token");
+    std::fs::remove_dir_all(alice.cache_home()).expect("clear the key cache");
+    let refreshed_keys = alice.credentials("ReadOnly");
+    assert_ne!(refreshed_keys["AccessKeyId"], keys["AccessKeyId"]);
+    let refreshed = alice.token();
+    assert_ne!(refreshed["accessToken"], token["accessToken"]);
+    assert_ne!(refreshed["expiresAt"], "2020-01-01T00:00:00Z");
+    assert!(z_form.is_match(refreshed["expiresAt"].as_str().expect("a string")));
+
     // logout: the portal session ends, the token and the cached keys are gone.
     let output = alice.run(&["logout"]);
     assert!(
@@ -553,12 +574,22 @@ fn device_login_credentials_exec_console_and_a_warm_cache() {
     let output = alice.run(&["credentials", "--account", MANAGEMENT, "--role", "ReadOnly"]);
     assert_eq!(output.status.code(), Some(1));
 
+    // Signing in again reuses the cached client registration.
+    let registrations = operations(&served, "RegisterClient");
+    alice.login_with_device_code("alice@example.com");
+    assert_eq!(operations(&served, "RegisterClient"), registrations);
+    let again = alice.token();
+
     let secrets = [
         token["accessToken"].as_str(),
         token["refreshToken"].as_str(),
         token["clientSecret"].as_str(),
+        refreshed["accessToken"].as_str(),
+        again["accessToken"].as_str(),
         keys["SecretAccessKey"].as_str(),
         keys["SessionToken"].as_str(),
+        refreshed_keys["SecretAccessKey"].as_str(),
+        refreshed_keys["SessionToken"].as_str(),
     ]
     .into_iter()
     .flatten()
@@ -731,6 +762,14 @@ fn a_leaver_deactivated_through_scim_gets_no_new_keys_and_no_refresh() {
     assert!(output.stdout.is_empty());
     assert!(stderr.contains("could not be refreshed"), "{stderr}");
     assert!(stderr.contains("refresh refused"), "{stderr}");
+    assert!(
+        served
+            .requests()
+            .iter()
+            .any(|request| request["operation"] == "CreateToken"
+                && request["error_code"] == "InvalidGrantException"),
+        "no refused refresh in the request log"
+    );
     assert!(stderr.contains("monban login"), "{stderr}");
     // An explicit refresh (the access token made to look expired) fails the same way.
     let mut expired = token.clone();
@@ -756,4 +795,32 @@ fn a_leaver_deactivated_through_scim_gets_no_new_keys_and_no_refresh() {
     .map(str::to_owned)
     .collect::<Vec<_>>();
     assert_no_secrets(&alice.outputs, &secrets);
+}
+
+#[test]
+fn a_device_code_left_unapproved_expires_and_login_says_so() {
+    let (served, _repo) = applied();
+    let developer = Developer::new(&served.url);
+    let mut child = developer
+        .process()
+        .args(["login", "--use-device-code"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("login starts");
+    let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+    let mut seen = String::new();
+    while !seen.contains("Waiting for approval") {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).expect("reads") > 0, "{seen}");
+        seen.push_str(&line);
+    }
+    // The sandbox's clock passes the code's 10 minutes: the next poll is ExpiredToken.
+    served.control("POST", "clock/advance", r#"{"seconds": 601}"#);
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).expect("reads");
+    let status = child.wait().expect("login ends");
+    assert_eq!(status.code(), Some(1), "{seen}{rest}");
+    assert!(rest.contains("the sign-in code expired"), "{rest}");
+    assert!(!developer.token_file().exists());
 }
