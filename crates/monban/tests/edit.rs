@@ -345,15 +345,9 @@ fn codeowners_writes_the_section_and_check_fails_on_a_stale_file() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
-    // A runbook beside an account file is owned with it; a default owns the rest.
+    // A runbook beside an account file is owned with it; the example's
+    // `codeowners.default` owns the rest.
     std::fs::write(root.join("accounts/paylark-prod.md"), "# runbook\n").unwrap();
-    let settings = root.join("monban.yaml");
-    let text = std::fs::read_to_string(&settings).unwrap();
-    std::fs::write(
-        &settings,
-        format!("{text}\ncodeowners:\n  default: [\"@tessera-group/platform\"]\n"),
-    )
-    .unwrap();
     std::fs::create_dir_all(git_root.join(".github")).unwrap();
     std::fs::write(
         git_root.join(".github/CODEOWNERS"),

@@ -112,10 +112,10 @@ pub fn codeowners(args: &CodeownersArgs, printer: &Printer) -> anyhow::Result<Ex
         let what = if existing.is_none() {
             "does not exist"
         } else {
-            "is out of date"
+            "is out of date: owners in the repo changed since it was written"
         };
         printer.log(format!(
-            "error: {shown} {what}: the account files' owners changed since it was written; run `monban codeowners` and commit the result"
+            "error: {shown} {what}; run `monban codeowners` and commit the result"
         ));
         return Ok(ExitStatus::Failure);
     }
