@@ -2,8 +2,10 @@
 //! (terraform-provider-aws `data_source_iam_policy_document.go`): `Version` defaults to
 //! 2012-10-17, `Effect` to Allow; a one-element `actions` / `resources` / identifiers /
 //! condition values list becomes a string and longer ones are sorted in reverse, as the
-//! provider's `policyDecodeConfigStringList` does; `source_policy_documents` come first
-//! and `override_policy_documents` replace statements with the same `Sid`.
+//! provider's `policyDecodeConfigStringList` does (condition values keep their order);
+//! `&{aws:username}` in resources, principals and condition values becomes
+//! `${aws:username}`; `source_policy_documents` come first and `override_policy_documents`
+//! replace statements with the same `Sid`.
 
 use std::collections::BTreeMap;
 
@@ -28,13 +30,29 @@ fn strings(value: Option<&Value>) -> Result<Vec<String>, String> {
     }
 }
 
-/// One string, or the list sorted in reverse (the provider's rendering).
+/// One string, or the set sorted in reverse (the provider's `policyDecodeConfigStringList`:
+/// these arguments are sets, so duplicates go too).
 fn string_or_list(mut items: Vec<String>) -> Json {
+    items.sort_by(|left, right| right.cmp(left));
+    items.dedup();
+    one_or_list(items)
+}
+
+/// One string, or the list as it is.
+fn one_or_list(mut items: Vec<String>) -> Json {
     if items.len() == 1 {
         return Json::String(items.remove(0));
     }
-    items.sort_by(|left, right| right.cmp(left));
     json!(items)
+}
+
+/// Terraform spells IAM policy variables `&{…}` so they are not interpolated; the provider
+/// turns them back into `${…}` (`dataSourcePolicyDocumentVarReplacer`).
+fn policy_variables(items: Vec<String>) -> Vec<String> {
+    items
+        .into_iter()
+        .map(|item| item.replace("&{", "${"))
+        .collect()
 }
 
 fn blocks(value: Option<&Value>) -> Vec<&BTreeMap<String, Value>> {
@@ -57,7 +75,7 @@ fn principals(blocks: &[&BTreeMap<String, Value>]) -> Result<Option<Json>, Strin
         by_type
             .entry(principal_type.to_owned())
             .or_default()
-            .extend(strings(block.get("identifiers"))?);
+            .extend(policy_variables(strings(block.get("identifiers"))?));
     }
     if let Some(identifiers) = by_type.get("*")
         && by_type.len() == 1
@@ -93,7 +111,10 @@ fn statement(block: &BTreeMap<String, Value>) -> Result<Json, String> {
         ("resources", "Resource"),
         ("not_resources", "NotResource"),
     ] {
-        let items = strings(block.get(attribute))?;
+        let mut items = strings(block.get(attribute))?;
+        if attribute.ends_with("resources") {
+            items = policy_variables(items);
+        }
         if !items.is_empty() {
             out.insert(key.to_owned(), string_or_list(items));
         }
@@ -116,12 +137,12 @@ fn statement(block: &BTreeMap<String, Value>) -> Result<Json, String> {
                 .get("variable")
                 .and_then(Value::as_str)
                 .ok_or("a `condition` block needs `variable`")?;
-            let values = strings(condition.get("values"))?;
+            let values = policy_variables(strings(condition.get("values"))?);
             if let Json::Object(variables) = by_test
                 .entry(test.to_owned())
                 .or_insert_with(|| Json::Object(Map::new()))
             {
-                variables.insert(variable.to_owned(), string_or_list(values));
+                variables.insert(variable.to_owned(), one_or_list(values));
             }
         }
         out.insert("Condition".to_owned(), Json::Object(by_test));
@@ -283,11 +304,17 @@ mod tests {
             "actions".to_owned(),
             Value::List(vec![text("s3:GetObject"), text("s3:ListBucket")]),
         );
-        statement.insert("resources".to_owned(), Value::List(vec![text("*")]));
+        statement.insert(
+            "resources".to_owned(),
+            Value::List(vec![text("arn:aws:s3:::home/&{aws:username}/*")]),
+        );
         let mut condition = BTreeMap::new();
         condition.insert("test".to_owned(), text("StringEquals"));
         condition.insert("variable".to_owned(), text("aws:RequestedRegion"));
-        condition.insert("values".to_owned(), Value::List(vec![text("eu-west-1")]));
+        condition.insert(
+            "values".to_owned(),
+            Value::List(vec![text("eu-west-1"), text("ap-northeast-1")]),
+        );
         statement.insert(
             "condition".to_owned(),
             Value::List(vec![Value::Map(condition)]),
@@ -305,8 +332,8 @@ mod tests {
                 "Statement": [{
                     "Effect": "Allow",
                     "Action": ["s3:ListBucket", "s3:GetObject"],
-                    "Resource": "*",
-                    "Condition": { "StringEquals": { "aws:RequestedRegion": "eu-west-1" } }
+                    "Resource": "arn:aws:s3:::home/${aws:username}/*",
+                    "Condition": { "StringEquals": { "aws:RequestedRegion": ["eu-west-1", "ap-northeast-1"] } }
                 }]
             })
         );
