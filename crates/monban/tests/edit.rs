@@ -395,3 +395,22 @@ fn codeowners_writes_the_section_and_check_fails_on_a_stale_file() {
         "--check writes nothing"
     );
 }
+
+#[test]
+fn validate_warns_about_an_account_nobody_owns() {
+    let copy = Copy::new();
+    let settings = copy.root.join("monban.yaml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let without_default = &text[..text.find("\n# Who reviews a pull request").unwrap() + 1];
+    std::fs::write(&settings, without_default).unwrap();
+    let account = copy.root.join("accounts/network.yaml");
+    let text = std::fs::read_to_string(&account)
+        .unwrap()
+        .replace("owners: [\"@tessera-group/network\"]\n", "");
+    std::fs::write(&account, text).unwrap();
+    let (code, _, stderr) = copy.run(&["validate"]);
+    assert_eq!(code, 0, "a warning, not an error: {stderr}");
+    insta::assert_snapshot!("validate_no_owner", stderr);
+    let (code, _, _) = copy.run(&["validate", "--deny-warnings"]);
+    assert_eq!(code, 1);
+}
