@@ -339,7 +339,8 @@ async fn scim_writes_are_the_identity_store_s_users_groups_and_memberships() {
         .await;
     assert_eq!(status, 201, "{group}");
     let group_id = group["id"].as_str().unwrap();
-    assert_eq!(group["members"], json!([]));
+    // CreateGroup answers without members (the guide's example), GetGroup with an empty list.
+    assert!(group.get("members").is_none(), "{group}");
     let described = client
         .describe_group()
         .identity_store_id(&store)
@@ -381,6 +382,23 @@ async fn scim_writes_are_the_identity_store_s_users_groups_and_memberships() {
         .get(&format!("/Groups?filter={}", urlencode(&member_filter)))
         .await;
     assert_eq!(found["totalResults"], 1, "{found}");
+    let (_, of_member) = scim
+        .get(&format!(
+            "/Groups?filter={}",
+            urlencode(&format!(r#"members.value eq "{user_id}""#))
+        ))
+        .await;
+    assert_eq!(of_member["Resources"][0]["id"], group_id);
+    assert_error(
+        &scim
+            .get(&format!(
+                "/Groups?filter={}",
+                urlencode(r#"members.value eq "no-such-user""#)
+            ))
+            .await,
+        404,
+        None,
+    );
     let (_, in_group) = scim
         .get(&format!(
             "/Users?filter={}",
@@ -775,6 +793,19 @@ async fn discovery_endpoints_describe_what_identity_center_supports() {
         .filter_map(|resource_type| resource_type["endpoint"].as_str())
         .collect();
     assert_eq!(endpoints, ["/Users", "/Groups"]);
+    let user_type = &resource_types["Resources"][0];
+    assert_eq!(user_type["schemaExtensions"][0]["required"], true);
+    assert_eq!(
+        user_type["meta"]["location"],
+        format!("{}/ResourceTypes/User", scim.base)
+    );
+    assert_eq!(
+        user_schema["meta"]["location"],
+        format!(
+            "{}/Schemas/urn:ietf:params:scim:schemas:core:2.0:User",
+            scim.base
+        )
+    );
 }
 
 #[tokio::test]

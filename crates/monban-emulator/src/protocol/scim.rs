@@ -66,12 +66,19 @@ async fn serve(
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok());
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("localhost");
+        let base_url = format!("http://{host}/{tenant_id}/scim/v2");
         let request = ScimRequest {
             method: &parts.method,
             tenant_id: &tenant_id,
             path: &path,
             query: parts.uri.query(),
             authorization,
+            base_url: &base_url,
             body: &body,
         };
         let injected = std::cell::Cell::new(None);

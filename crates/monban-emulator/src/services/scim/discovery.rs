@@ -46,30 +46,46 @@ pub fn service_provider_config() -> Value {
     })
 }
 
+/// A schema document with its absolute `meta.location` under `base_url`.
+fn located(schema: &Value, base_url: &str) -> Value {
+    let mut schema = schema.clone();
+    let id = schema["id"].as_str().unwrap_or_default().to_owned();
+    schema["meta"] = json!({
+        "resourceType": "Schema",
+        "location": format!("{base_url}/Schemas/{id}"),
+    });
+    schema
+}
+
 /// GET /Schemas.
 #[must_use]
-pub fn list_schemas() -> Value {
+pub fn list_schemas(base_url: &str) -> Value {
+    let schemas: Vec<Value> = SCHEMAS
+        .iter()
+        .map(|schema| located(schema, base_url))
+        .collect();
     json!({
-        "totalResults": SCHEMAS.len(),
-        "itemsPerPage": SCHEMAS.len(),
+        "totalResults": schemas.len(),
+        "itemsPerPage": schemas.len(),
         "startIndex": 1,
         "schemas": [LIST_SCHEMA],
-        "Resources": *SCHEMAS,
+        "Resources": schemas,
     })
 }
 
 /// GET /Schemas/{id}.
-pub fn get_schema(id: &str) -> Result<Value, ScimError> {
+pub fn get_schema(base_url: &str, id: &str) -> Result<Value, ScimError> {
     SCHEMAS
         .iter()
         .find(|schema| schema["id"].as_str() == Some(id))
-        .cloned()
+        .map(|schema| located(schema, base_url))
         .ok_or_else(|| ScimError::not_found("Schema", id))
 }
 
-/// GET /ResourceTypes.
+/// GET /ResourceTypes, as the guide's ListResourceTypes example shows it (the enterprise
+/// extension marked required, absolute locations).
 #[must_use]
-pub fn list_resource_types() -> Value {
+pub fn list_resource_types(base_url: &str) -> Value {
     let resource_types = [
         json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
@@ -78,8 +94,11 @@ pub fn list_resource_types() -> Value {
             "endpoint": "/Users",
             "description": "User Account",
             "schema": USER_SCHEMA,
-            "schemaExtensions": [{ "schema": ENTERPRISE_SCHEMA, "required": false }],
-            "meta": { "resourceType": "ResourceType", "location": "/ResourceTypes/User" },
+            "schemaExtensions": [{ "schema": ENTERPRISE_SCHEMA, "required": true }],
+            "meta": {
+                "resourceType": "ResourceType",
+                "location": format!("{base_url}/ResourceTypes/User"),
+            },
         }),
         json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
@@ -88,7 +107,10 @@ pub fn list_resource_types() -> Value {
             "endpoint": "/Groups",
             "description": "Group",
             "schema": GROUP_SCHEMA,
-            "meta": { "resourceType": "ResourceType", "location": "/ResourceTypes/Group" },
+            "meta": {
+                "resourceType": "ResourceType",
+                "location": format!("{base_url}/ResourceTypes/Group"),
+            },
         }),
     ];
     json!({

@@ -23,6 +23,17 @@ pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 /// Membership changes one request may make.
 const MAX_MEMBERSHIP_CHANGES: usize = 100;
 
+/// The SCIM representation of `group` as CreateGroup answers it (no `members` at all, as
+/// the guide's example shows).
+#[must_use]
+pub fn render_created(group: &Group) -> Value {
+    let mut body = render(group);
+    if let Some(object) = body.as_object_mut() {
+        object.remove("members");
+    }
+    body
+}
+
 /// The SCIM representation of `group` (members always empty, as Identity Center returns it).
 #[must_use]
 pub fn render(group: &Group) -> Value {
@@ -170,7 +181,7 @@ pub fn create(
     check_unique(store, &group)?;
     group.group_id = store.new_resource_id(&mut world.ids);
     let group_id = group.group_id.clone();
-    let rendered = render(&group);
+    let rendered = render_created(&group);
     world.identity_store.groups.insert(group_id.clone(), group);
     add_members(world, &group_id, &members, now);
     Ok(rendered)
@@ -199,7 +210,8 @@ pub fn delete(world: &mut World, group_id: &str) -> Result<(), ScimError> {
     Ok(())
 }
 
-/// GET /Groups?filter=…: (displayName), (externalId), (id), (id and members).
+/// GET /Groups?filter=…: (displayName), (externalId), (members.value), (id), (id and
+/// member[s]).
 pub fn list(world: &World, query: &ListQuery) -> Result<Value, ScimError> {
     let store = &world.identity_store;
     let filter = query.filter.as_deref().map(filter::parse).transpose()?;
@@ -210,7 +222,7 @@ pub fn list(world: &World, query: &ListQuery) -> Result<Value, ScimError> {
                 .attribute_set()
                 .into_iter()
                 .map(|attribute| match attribute.as_str() {
-                    "member" | "members.value" => "members".to_owned(),
+                    "member" => "members".to_owned(),
                     _ => attribute,
                 })
                 .collect();
@@ -220,14 +232,22 @@ pub fn list(world: &World, query: &ListQuery) -> Result<Value, ScimError> {
                     .iter()
                     .find(|comparison| {
                         let attribute = comparison.attribute.to_ascii_lowercase();
-                        attribute == name
-                            || (name == "members"
-                                && (attribute == "member" || attribute == "members.value"))
+                        attribute == name || (name == "members" && attribute == "member")
                     })
                     .map(|comparison| comparison.value.clone())
                     .unwrap_or_default()
             };
             let names: Vec<&str> = attributes.iter().map(String::as_str).collect();
+            // Asking for the groups of a member that does not exist is a 404 (ListGroups
+            // errors: "When filter querying with a nonexisting member").
+            for member_attribute in ["members", "members.value"] {
+                if names.contains(&member_attribute) {
+                    let member = value(member_attribute);
+                    if !store.users.contains_key(&member) {
+                        return Err(ScimError::not_found("User", &member));
+                    }
+                }
+            }
             let matches: Box<dyn Fn(&Group) -> bool> = match names.as_slice() {
                 ["displayname"] => {
                     let wanted = value("displayname");
@@ -240,6 +260,15 @@ pub fn list(world: &World, query: &ListQuery) -> Result<Value, ScimError> {
                 ["id"] => {
                     let wanted = value("id");
                     Box::new(move |group| group.group_id == wanted)
+                }
+                ["members.value"] => {
+                    let member = value("members.value");
+                    Box::new(move |group| {
+                        store.memberships.values().any(|membership| {
+                            membership.group_id == group.group_id
+                                && membership.member_user_id == member
+                        })
+                    })
                 }
                 ["id", "members"] => {
                     let (wanted, member) = (value("id"), value("members"));
@@ -255,7 +284,7 @@ pub fn list(world: &World, query: &ListQuery) -> Result<Value, ScimError> {
                     return Err(ScimError::validation(
                         "invalidFilter",
                         format!(
-                            "Unsupported filter attributes ({}): ListGroups supports displayName, externalId, id, or id and members.",
+                            "Unsupported filter attributes ({}): ListGroups supports displayName, externalId, members.value, id, or id and members.",
                             names.join(", ")
                         ),
                     ));

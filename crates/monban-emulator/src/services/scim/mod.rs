@@ -50,6 +50,9 @@ pub struct ScimRequest<'request> {
     pub query: Option<&'request str>,
     /// The `Authorization` header, if any.
     pub authorization: Option<&'request str>,
+    /// The endpoint's base URL as the client reached it (`http://<host>/<tenant>/scim/v2`),
+    /// for absolute `meta.location`s.
+    pub base_url: &'request str,
     pub body: &'request [u8],
 }
 
@@ -262,9 +265,9 @@ fn route(
     let query = || ListQuery::parse(request.query);
     match (method.as_str(), segments) {
         ("GET", ["ServiceProviderConfig"]) => Ok(ok(discovery::service_provider_config())),
-        ("GET", ["Schemas"]) => Ok(ok(discovery::list_schemas())),
-        ("GET", ["Schemas", id]) => Ok(ok(discovery::get_schema(id)?)),
-        ("GET", ["ResourceTypes"]) => Ok(ok(discovery::list_resource_types())),
+        ("GET", ["Schemas"]) => Ok(ok(discovery::list_schemas(request.base_url))),
+        ("GET", ["Schemas", id]) => Ok(ok(discovery::get_schema(request.base_url, id)?)),
+        ("GET", ["ResourceTypes"]) => Ok(ok(discovery::list_resource_types(request.base_url))),
         ("GET", ["Users"]) => Ok(ok(users::list(world, &query())?)),
         ("POST", ["Users"]) => Ok(created(users::create(
             world,
