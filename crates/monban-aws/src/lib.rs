@@ -53,6 +53,7 @@
 
 mod apply;
 mod error;
+mod iam_scan;
 mod idp;
 mod limits;
 pub mod read;
@@ -68,6 +69,10 @@ pub use apply::{
     NoObserver, PollPolicy, RetryCounts, RetryKind, RetryPolicy, SkippedChange, apply,
 };
 pub use error::AwsError;
+pub use iam_scan::{
+    DEFAULT_AUDIT_ROLE, IamScanFailure, IamScanOptions, IamScanResult, ScannedAccessKey,
+    ScannedIamUser, mask_access_key_id, scan_iam,
+};
 pub use idp::{ProvisionReport, provision_directory};
 pub use limits::RateLimits;
 pub use read::{

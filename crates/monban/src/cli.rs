@@ -46,6 +46,10 @@ pub enum Command {
     /// directory is pushed into it, the example repo planned and applied, planned again, and
     /// a pull request's plan shown as a reviewer sees it. Needs no AWS account.
     Demo(DemoArgs),
+    /// Review who can reach what and why, from the live organization: an inventory of every
+    /// person's access (groups expanded), drift against the repo, leavers and orphans, IAM
+    /// users with old keys, permission-set lint — as a summary, JSON, CSV or an HTML report.
+    Audit(crate::commands::audit::AuditArgs),
     /// Sign in to IAM Identity Center (an `[sso-session]` of ~/.aws/config): browser with
     /// PKCE, or `--use-device-code`; writes the token cache the AWS CLI and SDKs share.
     Login(crate::commands::developer::LoginArgs),
@@ -217,6 +221,9 @@ pub enum ShowCommand {
     Account(ShowAccountArgs),
     /// Every account and permission set a principal reaches, and how.
     Who(ShowWhoArgs),
+    /// Every path (group, direct grant, and the repo file or rule declaring it) that gives a
+    /// person access to an account — or to every account — in the LIVE organization.
+    Why(crate::commands::audit::ShowWhyArgs),
 }
 
 /// Options of every `show` command.

@@ -1,6 +1,7 @@
 //! One module per command. Each resolves its settings from the parsed flags and runs.
 
 pub mod apply;
+pub mod audit;
 pub mod codeowners;
 mod demo;
 pub mod developer;
@@ -43,6 +44,10 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Plan(args) => plan::plan(&PlanSettings::resolve(args)?, printer),
         Command::Apply(args) => apply::apply(&ApplySettings::resolve(args)?, printer),
         Command::Demo(args) => demo::demo(&args, printer),
+        Command::Audit(args) => audit::audit(&audit::AuditSettings::resolve(args)?, printer),
+        Command::Show(ShowCommand::Why(args)) => {
+            audit::why(&audit::ShowWhySettings::resolve(args)?, printer)
+        }
         Command::Import(command) => import::import(&command, printer),
         Command::Login(args) => developer::login(&args, printer),
         Command::Logout(args) => developer::logout(&args, printer),
