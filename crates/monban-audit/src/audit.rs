@@ -907,6 +907,11 @@ impl Rules<'_, '_> {
             .permission_sets
             .iter()
             .find(|set| set.name == permission_set)?;
+        // A permissions boundary caps what the role can do, whatever it attaches: that is
+        // bounded administration (a sandbox's admin), not the keys to the account.
+        if set.permissions_boundary.is_some() {
+            return None;
+        }
         policy::administrator_reason(&set.managed_policies, set.inline_policy.as_deref())
     }
 

@@ -319,6 +319,21 @@ fn management_account_access_outside_break_glass_is_reported() {
 }
 
 #[test]
+fn a_permissions_boundary_makes_administrator_access_bounded() {
+    let mut live = live();
+    live.permission_sets[0].permissions_boundary =
+        Some(monban_model::LivePermissionsBoundary::ManagedPolicy(
+            "arn:aws:iam::aws:policy/PowerUserAccess".to_owned(),
+        ));
+    let report = audit(&input(&live, None, None));
+    assert!(
+        !keys(&report)
+            .iter()
+            .any(|key| key.starts_with("admin-outside-break-glass"))
+    );
+}
+
+#[test]
 fn inline_policy_lint() {
     let mut live = live();
     live.permission_sets[1].inline_policy = Some(
