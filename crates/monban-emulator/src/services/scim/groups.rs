@@ -5,8 +5,8 @@
 //! ListGroups, PatchGroup): `displayName` required; at most 100 members added by a create
 //! and 100 membership changes by a patch; PATCH only on `displayName`, `members`,
 //! `externalId`; no `replace` of members and no removal of all members in one request (400);
-//! GetGroup and ListGroups return an empty `members` list — membership is asked with the
-//! `id` + `members` filter. There is no PutGroup. displayName and externalId are unique (409).
+//! GetGroup and ListGroups show no members — membership is asked with the `members.value`
+//! or `id` + `members` filter. There is no PutGroup. displayName and externalId are unique (409).
 
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
@@ -23,10 +23,10 @@ pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 /// Membership changes one request may make.
 const MAX_MEMBERSHIP_CHANGES: usize = 100;
 
-/// The SCIM representation of `group` as CreateGroup answers it (no `members` at all, as
-/// the guide's example shows).
+/// The SCIM representation of `group` as CreateGroup and GetGroup answer it: no `members` at
+/// all, as the guide's examples of both show (ListGroups' example has `"members": []`).
 #[must_use]
-pub fn render_created(group: &Group) -> Value {
+pub fn render_without_members(group: &Group) -> Value {
     let mut body = render(group);
     if let Some(object) = body.as_object_mut() {
         object.remove("members");
@@ -34,7 +34,8 @@ pub fn render_created(group: &Group) -> Value {
     body
 }
 
-/// The SCIM representation of `group` (members always empty, as Identity Center returns it).
+/// The SCIM representation of `group` in a list (members always empty, as Identity Center
+/// returns it).
 #[must_use]
 pub fn render(group: &Group) -> Value {
     let mut body = json!({
@@ -181,7 +182,7 @@ pub fn create(
     check_unique(store, &group)?;
     group.group_id = store.new_resource_id(&mut world.ids);
     let group_id = group.group_id.clone();
-    let rendered = render_created(&group);
+    let rendered = render_without_members(&group);
     world.identity_store.groups.insert(group_id.clone(), group);
     add_members(world, &group_id, &members, now);
     Ok(rendered)
@@ -193,7 +194,7 @@ pub fn get(world: &World, group_id: &str) -> Result<Value, ScimError> {
         .identity_store
         .groups
         .get(group_id)
-        .map(render)
+        .map(render_without_members)
         .ok_or_else(|| ScimError::not_found("Group", group_id))
 }
 
