@@ -416,3 +416,8 @@ fn round_trip_repo_export_import_gives_the_same_model() {
         notes.join("\n")
     );
 }
+
+#[test]
+fn a_module_called_once_per_account_with_for_each() {
+    check("module-for-each", |_| {});
+}

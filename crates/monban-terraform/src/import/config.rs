@@ -321,15 +321,6 @@ fn add_block(
                 );
                 return Ok(());
             }
-            if block.body.has_attribute("for_each") || block.body.has_attribute("count") {
-                skip(
-                    module,
-                    format!(
-                        "module `{name}` uses `for_each`/`count`, which the import does not expand"
-                    ),
-                );
-                return Ok(());
-            }
             let dir = module.dir.join(&source);
             let canonical = dir.canonicalize().map_err(|source| ImportError::Io {
                 path: dir.clone(),

@@ -15,7 +15,7 @@ use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, U
 use hcl_edit::structure::{Body, Structure};
 use hcl_edit::template::{Directive, Element, Template};
 
-use super::config::{Mode, ModuleConfig, ResourceBlock};
+use super::config::{Mode, ModuleCall, ModuleConfig, ResourceBlock};
 use super::source::{FileId, Location, Sources};
 use super::state::State;
 use super::value::{Value, is_account_id};
@@ -40,6 +40,10 @@ pub(crate) struct ResourceInstance {
     pub location: Location,
 }
 
+/// One instance of a called module, with its `for_each` key or `count` index (`None` for
+/// a module called without either).
+pub(crate) type ModuleInstance = (Option<Value>, Rc<Instance>);
+
 /// One instance of a module: the root, or a local module called from another.
 #[derive(Debug)]
 pub(crate) struct Instance {
@@ -50,7 +54,7 @@ pub(crate) struct Instance {
     /// Where each input was set (the module block's argument), for messages.
     cache: RefCell<HashMap<String, Value>>,
     busy: RefCell<HashSet<String>>,
-    children: RefCell<HashMap<String, Rc<Instance>>>,
+    children: RefCell<HashMap<String, Vec<ModuleInstance>>>,
     instances: RefCell<HashMap<usize, Result<Vec<ResourceInstance>>>>,
 }
 
@@ -567,17 +571,39 @@ impl Evaluator<'_> {
             }
             "module" => {
                 let call = first.ok_or_else(|| error("`module` needs a module name".to_owned()))?;
-                let child = self.child(instance, call, scope.file, span.clone())?;
-                if let Some(output) = second {
-                    Ok((self.output(&child, output, scope.file, span.clone())?, 2))
-                } else {
-                    let names: Vec<String> = child.config.outputs.keys().cloned().collect();
-                    let mut map = BTreeMap::new();
-                    for output in names {
-                        let value = self.output(&child, &output, scope.file, span.clone())?;
-                        map.insert(output, value);
+                let children = self.module_instances(instance, call, scope.file, span.clone())?;
+                if let [(None, child)] = children.as_slice() {
+                    match second {
+                        Some(output) => {
+                            Ok((self.output(child, output, scope.file, span.clone())?, 2))
+                        }
+                        None => Ok((self.outputs(child, scope.file, span.as_ref())?, 1)),
                     }
-                    Ok((Value::Map(map), 1))
+                } else {
+                    // `module.x["key"].output`: a map (for_each) or list (count) of
+                    // instances, each an object of its outputs.
+                    let mut map = BTreeMap::new();
+                    let mut list = Vec::new();
+                    for (key, child) in &children {
+                        let outputs = self.outputs(child, scope.file, span.as_ref())?;
+                        match key {
+                            Some(Value::String(key)) => {
+                                map.insert(key.clone(), outputs);
+                            }
+                            _ => list.push(outputs),
+                        }
+                    }
+                    let counted = children
+                        .iter()
+                        .any(|(key, _)| matches!(key, Some(Value::Number(_))));
+                    Ok((
+                        if counted {
+                            Value::List(list)
+                        } else {
+                            Value::Map(map)
+                        },
+                        1,
+                    ))
                 }
             }
             "data" => {
@@ -857,17 +883,18 @@ impl Evaluator<'_> {
         )
     }
 
-    /// The instance of the local module called `name` from `instance`, its arguments
-    /// evaluated in the caller.
-    pub(crate) fn child(
+    /// The instances of the local module called `name` from `instance` — one, or one per
+    /// `for_each` key / `count` index — with their keys (`None` for a single instance), the
+    /// arguments evaluated in the caller.
+    pub(crate) fn module_instances(
         &self,
         instance: &Rc<Instance>,
         name: &str,
         file: FileId,
         span: Option<Range<usize>>,
-    ) -> Result<Rc<Instance>> {
-        if let Some(child) = instance.children.borrow().get(name) {
-            return Ok(Rc::clone(child));
+    ) -> Result<Vec<ModuleInstance>> {
+        if let Some(children) = instance.children.borrow().get(name) {
+            return Ok(children.clone());
         }
         let Some(call) = instance.config.calls.iter().find(|call| call.name == name) else {
             return Err(self.error(
@@ -884,36 +911,114 @@ impl Evaluator<'_> {
                 format!("module `{name}`'s arguments refer to its own outputs"),
             ));
         }
-        let scope = Scope::new(instance, call.file);
-        let mut inputs = BTreeMap::new();
-        let mut result = Ok(());
-        for attribute in call.body.attributes() {
-            let argument = attribute.key.as_str();
-            if ["source", "version", "providers", "depends_on"].contains(&argument) {
-                continue;
-            }
-            match self.eval(&attribute.value, &scope) {
-                Ok(value) => {
-                    inputs.insert(argument.to_owned(), value);
-                }
-                Err(error) => {
-                    result = Err(error);
-                    break;
-                }
-            }
-        }
+        let result = self.instantiate(instance, call);
         instance.busy.borrow_mut().remove(&key);
-        result?;
-        let child = Rc::new(Instance::new(
-            Rc::clone(&call.module),
-            format!("{}module.{name}.", instance.prefix),
-            inputs,
-        ));
+        let children = result?;
         instance
             .children
             .borrow_mut()
-            .insert(name.to_owned(), Rc::clone(&child));
-        Ok(child)
+            .insert(name.to_owned(), children.clone());
+        Ok(children)
+    }
+
+    fn instantiate(
+        &self,
+        instance: &Rc<Instance>,
+        call: &ModuleCall,
+    ) -> Result<Vec<ModuleInstance>> {
+        let scope = Scope::new(instance, call.file);
+        let base = format!("{}module.{}", instance.prefix, call.name);
+        // (key for the module value, address suffix, scope the arguments see)
+        let mut keyed: Vec<(Option<Value>, String, Scope<'_>)> = Vec::new();
+        if let Some(for_each) = call.body.get_attribute("for_each") {
+            let collection = self.eval(&for_each.value, &scope)?;
+            for (key, value) in self.pairs(collection, call.file, for_each.value.span())? {
+                let key = match (&key, &value) {
+                    (Value::Number(_), Value::String(text)) => text.clone(),
+                    _ => key.to_text().unwrap_or_default(),
+                };
+                self.remember_account_key(&key, &value);
+                let mut each = BTreeMap::new();
+                each.insert("key".to_owned(), Value::String(key.clone()));
+                each.insert("value".to_owned(), value);
+                let suffix = format!("[{}]", serde_json::Value::String(key.clone()));
+                keyed.push((
+                    Some(Value::String(key)),
+                    suffix,
+                    scope.with("each", Value::Map(each)),
+                ));
+            }
+        } else if let Some(count) = call.body.get_attribute("count") {
+            let total = match self.eval(&count.value, &scope)? {
+                Value::Number(number) if number >= 0.0 && number.fract() == 0.0 => number,
+                other => {
+                    return Err(self.error(
+                        call.file,
+                        count.value.span(),
+                        format!("`count` must be a whole number, not {}", other.describe()),
+                    ));
+                }
+            };
+            let mut index = 0.0;
+            while index < total {
+                let mut count_map = BTreeMap::new();
+                count_map.insert("index".to_owned(), Value::Number(index));
+                let suffix = format!("[{}]", super::value::format_number(index));
+                keyed.push((
+                    Some(Value::Number(index)),
+                    suffix,
+                    scope.with("count", Value::Map(count_map)),
+                ));
+                index += 1.0;
+            }
+        } else {
+            keyed.push((None, String::new(), scope.clone()));
+        }
+        let mut children = Vec::new();
+        for (key, suffix, scope) in keyed {
+            let mut inputs = BTreeMap::new();
+            for attribute in call.body.attributes() {
+                let argument = attribute.key.as_str();
+                if [
+                    "source",
+                    "version",
+                    "providers",
+                    "depends_on",
+                    "for_each",
+                    "count",
+                ]
+                .contains(&argument)
+                {
+                    continue;
+                }
+                inputs.insert(argument.to_owned(), self.eval(&attribute.value, &scope)?);
+            }
+            children.push((
+                key,
+                Rc::new(Instance::new(
+                    Rc::clone(&call.module),
+                    format!("{base}{suffix}."),
+                    inputs,
+                )),
+            ));
+        }
+        Ok(children)
+    }
+
+    /// The outputs of one module instance as an object.
+    fn outputs(
+        &self,
+        child: &Rc<Instance>,
+        file: FileId,
+        span: Option<&Range<usize>>,
+    ) -> Result<Value> {
+        let names: Vec<String> = child.config.outputs.keys().cloned().collect();
+        let mut map = BTreeMap::new();
+        for output in names {
+            let value = self.output(child, &output, file, span.cloned())?;
+            map.insert(output, value);
+        }
+        Ok(Value::Map(map))
     }
 
     fn resource_value(

@@ -103,8 +103,12 @@ pub(crate) fn collect(
     }
     for call in &config.calls {
         let location = evaluator.sources.locate(call.file, call.span.clone());
-        match evaluator.child(instance, &call.name, call.file, call.span.clone()) {
-            Ok(child) => collect(evaluator, &child, collected),
+        match evaluator.module_instances(instance, &call.name, call.file, call.span.clone()) {
+            Ok(children) => {
+                for (_, child) in children {
+                    collect(evaluator, &child, collected);
+                }
+            }
             Err(error) => collected.notes.push(note(
                 &location,
                 format!(
