@@ -8,6 +8,7 @@
 
 mod support;
 
+use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -19,8 +20,8 @@ const MANAGEMENT: &str = "111111111111";
 const START_URL: &str = "https://d-1234567890.awsapps.com/start";
 const PASSWORD: &str = "monban-sandbox";
 
-/// The management account: admins (bob) hold AdministratorAccess, engineers (alice, bob)
-/// hold ReadOnly.
+/// The management account: admins (bob) hold `AdministratorAccess`, engineers (alice,
+/// bob) hold `ReadOnly`.
 fn org() -> Repo {
     Repo::new(&[
         (
@@ -298,7 +299,7 @@ fn http(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> (u16, 
         body.len()
     );
     for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
+        let _ = write!(request, "{name}: {value}\r\n");
     }
     request.push_str("\r\n");
     request.push_str(body);
@@ -321,7 +322,7 @@ fn block_on<F: Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
-/// STS GetCallerIdentity with role keys, against the sandbox.
+/// STS `GetCallerIdentity` with role keys, against the sandbox.
 fn caller_arn(endpoint: &str, keys: &serde_json::Value) -> String {
     use aws_sdk_sts::config::{BehaviorVersion, Credentials, Region};
     let client = aws_sdk_sts::Client::from_conf(
@@ -436,7 +437,7 @@ fn device_login_credentials_exec_console_and_a_warm_cache() {
         "registrationExpiresAt",
     ] {
         assert!(
-            token.get(key).is_some_and(|value| value.is_string()),
+            token.get(key).is_some_and(serde_json::Value::is_string),
             "{key} missing"
         );
     }

@@ -438,6 +438,36 @@ pub async fn refresh(
     Ok(refreshed)
 }
 
+/// The `error_description` SSO OIDC puts in its error bodies (no client maps it to the
+/// message, aws-api-facts §1.2), for any OIDC error; `None` for other services' errors.
+pub(crate) fn error_description(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use aws_sdk_ssooidc::types::error as oidc;
+    macro_rules! description {
+        ($($kind:ident),*) => {
+            $(if let Some(error) = error.downcast_ref::<oidc::$kind>() {
+                return error.error_description().map(str::to_owned);
+            })*
+        };
+    }
+    description!(
+        AccessDeniedException,
+        AuthorizationPendingException,
+        ExpiredTokenException,
+        InternalServerException,
+        InvalidClientException,
+        InvalidGrantException,
+        InvalidRequestException,
+        InvalidScopeException,
+        SlowDownException,
+        UnauthorizedClientException,
+        UnsupportedGrantTypeException,
+        InvalidClientMetadataException,
+        InvalidRedirectUriException
+    );
+    // The operation-level enums wrap those shapes: look one level down.
+    error.source().and_then(error_description)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,34 +507,4 @@ mod tests {
         assert!(url.starts_with("http://127.0.0.1:9/authorize?response_type=code&client_id=client-1&redirect_uri=http%3A%2F%2F127.0.0.1%3A5555%2Foauth%2Fcallback&state=state-1&code_challenge_method=S256&scopes=sso%3Aaccount%3Aaccess&code_challenge="), "{url}");
         assert!(!url.contains("secret"));
     }
-}
-
-/// The `error_description` SSO OIDC puts in its error bodies (no client maps it to the
-/// message, aws-api-facts §1.2), for any OIDC error; `None` for other services' errors.
-pub(crate) fn error_description(error: &(dyn std::error::Error + 'static)) -> Option<String> {
-    use aws_sdk_ssooidc::types::error as oidc;
-    macro_rules! description {
-        ($($kind:ident),*) => {
-            $(if let Some(error) = error.downcast_ref::<oidc::$kind>() {
-                return error.error_description().map(str::to_owned);
-            })*
-        };
-    }
-    description!(
-        AccessDeniedException,
-        AuthorizationPendingException,
-        ExpiredTokenException,
-        InternalServerException,
-        InvalidClientException,
-        InvalidGrantException,
-        InvalidRequestException,
-        InvalidScopeException,
-        SlowDownException,
-        UnauthorizedClientException,
-        UnsupportedGrantTypeException,
-        InvalidClientMetadataException,
-        InvalidRedirectUriException
-    );
-    // The operation-level enums wrap those shapes: look one level down.
-    error.source().and_then(error_description)
 }
