@@ -143,7 +143,7 @@ fn synthetic_report(people: usize, accounts: usize) -> Value {
             }));
             // One finding per (group, account) pair, on 1 in 40 of them, attached once.
             if (group * 31 + account) % 40 == 0 && index == first_members[group] {
-                let severity = (group + account) % severities.len();
+                let severity = (account / 20 + group) % severities.len();
                 counts[severity] += 1;
                 findings.push(json!({
                     "key": format!("synthetic:{group}:{account}"), "rule": "live-only-assignment",

@@ -77,7 +77,7 @@ pub fn render_audit_html(report_json: &str) -> Result<String, AuditHtmlError> {
     check_shape(&value)?;
 
     let title = page_title(&value);
-    let data = script_safe_json(&value);
+    let data = script_safe_json(report_json);
     let mut page = String::with_capacity(TEMPLATE.len() + STYLE.len() + SCRIPT.len() + data.len());
     // The placeholders are replaced in one pass over the template, so text inside the data
     // (which may well contain "{{SCRIPT}}") is never itself searched for placeholders.
@@ -103,14 +103,14 @@ pub fn render_audit_html(report_json: &str) -> Result<String, AuditHtmlError> {
     Ok(page)
 }
 
-/// The document as JSON that can sit inside a `<script>` element: `<`, `>` and `&` (so no
-/// `</script>` or `<!--` can end or change the element), and U+2028/U+2029 (line
-/// terminators to older JavaScript parsers) are written as `\uXXXX` escapes. Outside
-/// strings JSON has none of these characters, and inside strings the escape means the
-/// same character, so `JSON.parse` gives back exactly the report.
-fn script_safe_json(value: &Value) -> String {
-    // Serializing a `Value` cannot fail: its maps have string keys and it holds plain data.
-    let text = serde_json::to_string(value).expect("a serde_json::Value always serializes");
+/// The document, exactly as given (its key order and layout are the producer's), made safe
+/// to sit inside a `<script>` element: `<`, `>` and `&` (so no `</script>` or `<!--` can end
+/// or change the element), and U+2028/U+2029 (line terminators to older JavaScript
+/// parsers) are written as `\uXXXX` escapes. In valid JSON — `text` has just been parsed —
+/// these characters can only stand inside strings (whitespace outside them is space, tab,
+/// CR and LF), where the escape means the same character, so `JSON.parse` in the page gives
+/// back exactly the report.
+fn script_safe_json(text: &str) -> String {
     let mut safe = String::with_capacity(text.len() + text.len() / 16);
     for character in text.chars() {
         match character {
@@ -458,7 +458,8 @@ mod tests {
         let value = serde_json::json!({
             "name": "</script><img src=x onerror=alert(1)><!-- & \u{2028}\u{2029}"
         });
-        let safe = script_safe_json(&value);
+        let text = serde_json::to_string_pretty(&value).expect("serializes");
+        let safe = script_safe_json(&text);
         for forbidden in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
             assert!(!safe.contains(forbidden), "{forbidden:?} left in {safe}");
         }

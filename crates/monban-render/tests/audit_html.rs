@@ -56,6 +56,26 @@ fn the_report_is_embedded_unchanged() {
 }
 
 #[test]
+fn the_report_text_is_kept_as_the_producer_wrote_it() {
+    // Key order and layout are the producer's: only the characters that could end or change
+    // the script element are escaped.
+    let report = r#"{"format_version": 1, "zeta": "<b>&</b>", "alpha": 1}"#;
+    let mut full = fixture();
+    let object = full.as_object_mut().expect("an object");
+    object.remove("format_version");
+    let rest = serde_json::to_string(&full).expect("serializes");
+    let text = format!("{}, {}", report.trim_end_matches('}'), &rest[1..]);
+    let page = render_audit_html(&text).expect("renders");
+    assert!(
+        embedded_text(&page).starts_with(
+            r#"{"format_version": 1, "zeta": "\u003cb\u003e\u0026\u003c/b\u003e", "alpha": 1, "#
+        ),
+        "{}",
+        &embedded_text(&page)[..120]
+    );
+}
+
+#[test]
 fn hostile_names_cannot_break_out_of_the_data_element() {
     let hostile = "</script><img src=x onerror=alert(1)><!-- & \u{2028}\u{2029} </SCRIPT >";
     let mut report = fixture();

@@ -56,7 +56,7 @@
     return Math.floor((end - start) / 86400000);
   }
   function ouLabel(ou) {
-    if (!ou) { return "(no OU)"; }
+    if (!ou) { return "Root"; }
     var label = String(ou).replace(/^\/+/, "").replace(/^Root(\/|$)/, "");
     return label === "" ? "Root" : label;
   }
@@ -228,16 +228,26 @@
     data.inventory.forEach(function (row) {
       if (!known.has(row.permission_set)) { known.add(row.permission_set); names.push(row.permission_set); }
     });
+    // Initials first ("AdministratorAccess" → "AA"); names whose initials collide all get
+    // a longer form ("SandboxAdmin" → "SanA", "SecurityAudit" → "SecA"), then a number.
+    function words(name) {
+      return String(name).replace(/([a-z0-9])([A-Z])/g, "$1 $2").split(/[^A-Za-z0-9]+/).filter(Boolean);
+    }
+    function initials(name) {
+      var parts = words(name);
+      if (parts.length < 2) { var word = parts[0] || String(name); return word.charAt(0).toUpperCase() + word.slice(1, 3); }
+      return parts.map(function (word) { return word.charAt(0).toUpperCase(); }).join("").slice(0, 4);
+    }
+    function longer(name) {
+      var parts = words(name);
+      if (parts.length < 2) { var word = parts[0] || String(name); return word.charAt(0).toUpperCase() + word.slice(1, 5); }
+      return parts[0].charAt(0).toUpperCase() + parts[0].slice(1, 3) + parts.slice(1).map(function (word) { return word.charAt(0).toUpperCase(); }).join("").slice(0, 3);
+    }
+    var counts = new Map();
+    names.forEach(function (name) { var short = initials(name); counts.set(short, (counts.get(short) || 0) + 1); });
     var taken = new Set();
     names.forEach(function (name) {
-      var words = String(name).replace(/([a-z0-9])([A-Z])/g, "$1 $2").split(/[^A-Za-z0-9]+/).filter(Boolean);
-      var candidate;
-      if (words.length >= 2) {
-        candidate = words.map(function (word) { return word.charAt(0).toUpperCase(); }).join("").slice(0, 4);
-      } else {
-        var word = words[0] || String(name);
-        candidate = word.charAt(0).toUpperCase() + word.slice(1, 3);
-      }
+      var candidate = counts.get(initials(name)) > 1 ? longer(name) : initials(name);
       var label = candidate;
       var suffix = 2;
       while (taken.has(label)) { label = candidate + suffix; suffix += 1; }
@@ -406,7 +416,7 @@
   // ---------------------------------------------------------------- the matrix: filters
 
   var view = { rows: [], columns: [], cellCount: 0, rowAccess: null, columnAccess: null };
-  var grid = { rowHeight: 38, columnWidth: 124, rowHeaderWidth: 260, window: null, focusRow: 0, focusColumn: 0 };
+  var grid = { rowHeight: 38, columnWidth: 128, rowHeaderWidth: 260, window: null, focusRow: 0, focusColumn: 0 };
 
   function entryPasses(entry) {
     if (state.ps && entry.permission_set !== state.ps) { return false; }
@@ -625,7 +635,7 @@
   function measureGrid() {
     var style = getComputedStyle(document.documentElement);
     grid.rowHeight = parseFloat(style.getPropertyValue("--row-height")) || 38;
-    grid.columnWidth = parseFloat(style.getPropertyValue("--column-width")) || 124;
+    grid.columnWidth = parseFloat(style.getPropertyValue("--column-width")) || 128;
     grid.rowHeaderWidth = parseFloat(style.getPropertyValue("--row-header-width")) || 260;
   }
 
@@ -705,7 +715,7 @@
       var ou = view.columns[c].ou;
       run = 1;
       while (c + run < window_.column1 && view.columns[c + run].ou === ou) { run += 1; }
-      out.push("<th colspan=\"" + run + "\" aria-hidden=\"true\" title=\"" + esc(ou) + "\">" + esc(ouLabel(ou)) + "</th>");
+      out.push("<th colspan=\"" + run + "\" aria-hidden=\"true\" title=\"" + esc(ou) + "\"><span class=\"ou-label\">" + esc(ouLabel(ou)) + "</span></th>");
     }
     if (rightSpace) { out.push("<th class=\"spacer\" aria-hidden=\"true\"></th>"); }
     out.push("</tr><tr class=\"account-row\" aria-rowindex=\"2\">");
@@ -715,7 +725,7 @@
       var marks = "";
       if (account.management) { marks += "<span class=\"badge small tag-management\" title=\"management account\">mgmt</span>"; }
       if (account.rank) { marks += severityDot(SEVERITIES[5 - account.rank], plural(account.findings.length, "finding") + " on this account"); }
-      out.push("<th scope=\"col\" role=\"columnheader\" aria-colindex=\"" + (c + 2) + "\"><button type=\"button\" class=\"column-head\" tabindex=\"-1\" data-row=\"-1\" data-column=\"" + c + "\"" +
+      out.push("<th scope=\"col\" role=\"columnheader\" aria-colindex=\"" + (c + 2) + "\"><button type=\"button\" class=\"column-head\" tabindex=\"-1\" data-row=\"-1\" data-column=\"" + c + "\" data-account-id=\"" + esc(account.id) + "\"" +
         " title=\"" + esc(account.name + " (" + account.id + ")\nOU " + ouLabel(account.ou) + (account.status && account.status !== "ACTIVE" ? "\n" + account.status : "")) + "\">" +
         "<span class=\"name\">" + esc(account.name) + "</span><span class=\"sub\">" + esc(account.id) + marks + "</span></button></th>");
     }
@@ -732,7 +742,7 @@
         var worst = person.findings.reduce(function (rank, finding) { return Math.max(rank, finding.rank); }, 0);
         personMarks += severityDot(SEVERITIES[5 - worst], plural(person.findings.length, "finding") + " on this person (worst " + SEVERITIES[5 - worst] + ")");
       }
-      out.push("<tr class=\"person-" + esc(person.status) + "\" aria-rowindex=\"" + (r + 3) + "\" data-person=\"" + person.index + "\">" +
+      out.push("<tr class=\"person-" + esc(person.status) + "\" aria-rowindex=\"" + (r + 3) + "\" data-person=\"" + person.index + "\" data-user-id=\"" + esc(person.id) + "\">" +
         "<th scope=\"row\" role=\"rowheader\" aria-colindex=\"1\"><button type=\"button\" class=\"row-head\" tabindex=\"-1\" data-row=\"" + r + "\" data-column=\"-1\" title=\"" +
         esc(person.name + (person.userName && person.userName !== person.name ? "\n" + person.userName : "") + (person.email && person.email !== person.userName ? "\n" + person.email : "") +
           (person.groups.length ? "\nGroups: " + person.groups.join(", ") : "")) + "\">" +
@@ -967,7 +977,9 @@
         body += "<ul class=\"path-list\" id=\"why-paths\">" + cell.entries.map(function (entry) {
           return "<li class=\"path\" data-permission-set=\"" + esc(entry.permission_set) + "\" data-via=\"" + esc(entry.via && entry.via.kind === "group" ? "group:" + (entry.via.group_name || entry.via.group_id) : "direct") + "\" data-state=\"" + esc(entry.state || "") + "\">" +
             "<span class=\"permission-set\"><span class=\"chip\">" + esc(abbreviation(entry.permission_set)) + "</span> " + esc(entry.permission_set) + "</span>" + stateBadge(entry.state) +
-            "<span class=\"route\">" + describeVia(entry) + "</span></li>";
+            "<span class=\"route\">" + describeVia(entry) +
+            (entry.declared_in && entry.declared_in.length ? "; declared in " + entry.declared_in.map(function (where) { return "<code>" + esc(where) + "</code>"; }).join(", ") : "") +
+            "</span></li>";
         }).join("") + "</ul>";
         if (!data.repo) { body += "<p class=\"muted\">No access repo was compared, so these paths are not marked declared or live-only.</p>"; }
       } else {
