@@ -220,6 +220,15 @@ async fn users_are_created_read_filtered_and_deleted() {
     assert_eq!(none["totalResults"], 0, "externalId is case-exact");
 
     // userName, externalId and email are unique.
+    let duplicate = scim.post("/Users", &user("alice", "okta-9")).await;
+    assert!(
+        duplicate.1["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Refused to create a new, duplicate resource."),
+        "{}",
+        duplicate.1
+    );
     assert_error(
         &scim.post("/Users", &user("Alice", "okta-2")).await,
         409,

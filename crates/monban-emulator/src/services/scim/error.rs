@@ -77,6 +77,19 @@ impl ScimError {
         }
     }
 
+    /// A create's conflict, worded as IdPs report Identity Center's answer ("Refused to
+    /// create a new, duplicate resource", AWS re:Post knowledge-center article
+    /// iam-identity-center-provision), followed by what collided.
+    #[must_use]
+    pub fn on_create(self) -> Self {
+        match self {
+            Self::Conflict { detail } => Self::Conflict {
+                detail: format!("Refused to create a new, duplicate resource. {detail}"),
+            },
+            other => other,
+        }
+    }
+
     /// The AWS exception name (for the request log).
     #[must_use]
     pub fn exception_name(&self) -> &'static str {

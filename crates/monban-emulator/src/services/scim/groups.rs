@@ -179,7 +179,7 @@ pub fn create(
         updated_by: SCIM_ACTOR.to_owned(),
         revision: 1,
     };
-    check_unique(store, &group)?;
+    check_unique(store, &group).map_err(ScimError::on_create)?;
     group.group_id = store.new_resource_id(&mut world.ids);
     let group_id = group.group_id.clone();
     let rendered = render_without_members(&group);

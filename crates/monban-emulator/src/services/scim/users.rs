@@ -628,7 +628,7 @@ pub fn create(
     let store = &world.identity_store;
     let mut user = blank_user(String::new(), now);
     apply_body(&mut user, body)?;
-    check_user(store, &user)?;
+    check_user(store, &user).map_err(ScimError::on_create)?;
     user.user_id = store.new_resource_id(&mut world.ids);
     let rendered = render(&user);
     world
