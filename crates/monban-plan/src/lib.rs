@@ -24,6 +24,7 @@ mod before;
 mod change;
 mod digest;
 mod engine;
+mod highlights;
 mod operator;
 mod plan;
 mod policy;
@@ -37,6 +38,9 @@ pub use change::{
 };
 pub use digest::{canonical_json, repo_digest, state_digest};
 pub use engine::{PlanContext, plan};
+pub use highlights::{
+    ExpiredOnly, ExpiringGrant, Risk, RiskKind, is_administrator, only_expired, parse_days,
+};
 pub use operator::{SsoOperator, operator_losses};
 pub use plan::{
     KeptBecause, PLAN_FORMAT_VERSION, Plan, PlanTarget, Severity, Summary, TargetEndpoint,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::PersonAccess;
 use crate::change::{AccountRef, Address, Change, Principal};
+use crate::highlights::{ExpiringGrant, Risk};
 
 /// The version of the JSON plan format.
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -238,6 +239,14 @@ pub struct Plan {
     pub unmanaged: Unmanaged,
     /// Sorted by severity (errors first), then code, then address.
     pub warnings: Vec<Warning>,
+    /// What a reviewer should look at first: administrator access granted, protected
+    /// entries, mass removals, role ARNs that change. In change order, then warnings'.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risks: Vec<Risk>,
+    /// Grants whose `until` comes within the window the plan was asked for
+    /// (`--expiring-within`), soonest first; empty without it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expiring: Vec<ExpiringGrant>,
     /// `false` when the plan could not be fully computed (a principal the Identity Store
     /// lacks, no Identity Center instance): applying it would not reach the repo's state.
     pub complete: bool,
@@ -261,6 +270,9 @@ pub struct Summary {
     pub people_gaining: usize,
     /// People who lose at least one.
     pub people_losing: usize,
+    /// Accounts a change touches (the account itself, an assignment on it, or a
+    /// permission set provisioned into it).
+    pub accounts_changing: usize,
 }
 
 impl Plan {
@@ -289,6 +301,18 @@ impl Plan {
             .iter()
             .filter(|person| !person.losses.is_empty())
             .count();
+        summary.accounts_changing = self
+            .changes
+            .iter()
+            .flat_map(|change| {
+                change
+                    .address
+                    .account()
+                    .into_iter()
+                    .chain(change.provision.iter().map(|account| account.name.as_str()))
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
         summary
     }
 
@@ -415,6 +439,8 @@ mod tests {
                 message: "too many".to_owned(),
                 address: Some(assignment),
             }],
+            risks: Vec::new(),
+            expiring: Vec::new(),
             complete: true,
             applyable: false,
             repo_digest: "00".to_owned(),

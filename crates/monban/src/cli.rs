@@ -132,6 +132,10 @@ pub struct PlanArgs {
     /// Keep the plan applyable even when it removes more than `safety.max_removals`.
     #[arg(long)]
     pub allow_mass_removal: bool,
+    /// Also list the account files' grants whose `until` comes within this window
+    /// (`14d`, `2w`, `30`), who holds them and where, so owners are warned before access ends.
+    #[arg(long, value_name = "DAYS")]
+    pub expiring_within: Option<String>,
     /// The date (YYYY-MM-DD, UTC) that counts as today for expired grants; for tests.
     #[arg(long, value_name = "DATE", hide = true, env = "MONBAN_TODAY")]
     pub today: Option<String>,
@@ -151,6 +155,10 @@ pub struct ApplyArgs {
     /// Apply without asking for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
+    /// Apply only the removal of grants whose `until` has passed and nothing else (the
+    /// scheduled job); every other change of the plan is listed and left alone.
+    #[arg(long, conflicts_with = "plan")]
+    pub only_expired: bool,
     /// Apply even when the plan removes more than `safety.max_removals`.
     #[arg(long)]
     pub allow_mass_removal: bool,

@@ -184,6 +184,8 @@ pub struct PlanSettings {
     pub allow_mass_removal: bool,
     pub changed_since: Option<String>,
     pub refresh: RefreshMode,
+    /// `--expiring-within`, in days.
+    pub expiring_within_days: Option<i64>,
 }
 
 impl PlanSettings {
@@ -202,13 +204,22 @@ impl PlanSettings {
             allow_mass_removal: args.allow_mass_removal,
             changed_since: args.changed_since,
             refresh: args.refresh,
+            expiring_within_days: args
+                .expiring_within
+                .as_deref()
+                .map(monban_plan::parse_days)
+                .transpose()
+                .map_err(|message| anyhow::anyhow!("invalid --expiring-within: {message}"))?,
         })
     }
 
     /// The planner's context for a target.
     #[must_use]
     pub fn context(&self, choice: &crate::target::TargetChoice) -> monban_plan::PlanContext {
-        plan_context(&self.load_options, choice, self.allow_mass_removal)
+        monban_plan::PlanContext {
+            expiring_within_days: self.expiring_within_days,
+            ..plan_context(&self.load_options, choice, self.allow_mass_removal)
+        }
     }
 }
 
@@ -225,6 +236,8 @@ pub struct ApplySettings {
     pub allow_close: bool,
     pub allow_self_removal: bool,
     pub stats: bool,
+    /// `--only-expired`: apply only the removal of expired grants.
+    pub only_expired: bool,
 }
 
 impl ApplySettings {
@@ -242,6 +255,7 @@ impl ApplySettings {
             allow_close: args.allow_close,
             allow_self_removal: args.allow_self_removal,
             stats: args.stats,
+            only_expired: args.only_expired,
         })
     }
 

@@ -37,6 +37,8 @@ pub struct PlanContext {
     pub tool_version: String,
     /// `--allow-mass-removal`: more removals than `safety.max_removals` stay applyable.
     pub allow_mass_removal: bool,
+    /// `--expiring-within`: list the grants whose `until` comes within this many days.
+    pub expiring_within_days: Option<i64>,
 }
 
 impl PlanContext {
@@ -48,6 +50,7 @@ impl PlanContext {
             endpoint,
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             allow_mass_removal: false,
+            expiring_within_days: None,
         }
     }
 }
@@ -284,6 +287,13 @@ impl<'input> Planner<'input> {
                 .then(left.message.cmp(&right.message))
         });
         let unmanaged = sort_unmanaged(self.unmanaged);
+        let risks = crate::highlights::risks(self.repo, &changes, &self.warnings);
+        let expiring = self
+            .context
+            .expiring_within_days
+            .map_or_else(Vec::new, |days| {
+                crate::highlights::expiring(self.repo, self.context.today, days)
+            });
         let has_errors = self
             .warnings
             .iter()
@@ -309,6 +319,8 @@ impl<'input> Planner<'input> {
             access,
             unmanaged,
             warnings: self.warnings,
+            risks,
+            expiring,
             complete: self.complete,
             applyable,
             repo_digest: repo_digest(self.repo),

@@ -48,6 +48,8 @@ impl PlanBuilder {
                 access: Vec::new(),
                 unmanaged: monban_plan::Unmanaged::default(),
                 warnings: Vec::new(),
+                risks: Vec::new(),
+                expiring: Vec::new(),
                 complete: true,
                 applyable: true,
                 repo_digest: "a".repeat(64),

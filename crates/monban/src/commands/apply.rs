@@ -134,9 +134,18 @@ async fn run(
         if settings.stats {
             print_stats(printer, &planned.stats);
         }
-        print_plan(printer, &planned.plan, choice, PlanFormat::Human);
-        let live = planned.live;
-        (planned.plan, live)
+        let plan = if settings.only_expired {
+            crate::commands::expiry::restrict_to_expired(
+                printer,
+                &planned.plan,
+                repo,
+                settings.allow_mass_removal,
+            )
+        } else {
+            planned.plan
+        };
+        print_plan(printer, &plan, choice, PlanFormat::Human);
+        (plan, planned.live)
     };
 
     if !plan.applyable {

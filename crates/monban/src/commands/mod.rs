@@ -7,6 +7,7 @@ mod demo;
 pub mod developer;
 pub mod edit;
 pub mod export;
+mod expiry;
 pub mod import;
 mod init;
 pub mod plan;
