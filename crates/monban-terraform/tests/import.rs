@@ -421,3 +421,8 @@ fn round_trip_repo_export_import_gives_the_same_model() {
 fn a_module_called_once_per_account_with_for_each() {
     check("module-for-each", |_| {});
 }
+
+#[test]
+fn greenfield_configuration_with_identities_organization_and_access() {
+    check("greenfield", |_| {});
+}

@@ -1,11 +1,14 @@
 //! End-to-end tests of `monban import terraform` on the real binary: the fixtures of
 //! `monban-terraform` imported into a new directory, which `monban validate` then accepts;
-//! notes printed and written; an existing repo never overwritten.
+//! notes printed and written; an existing repo never overwritten; and an imported repo,
+//! once the (sandbox) organization holds what it declares, plans "No changes".
 
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+
+mod support;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -150,4 +153,43 @@ fn a_missing_required_variable_is_an_error_at_its_declaration() {
         .arg(out.path().join("repo"))
         .assert()
         .success();
+}
+
+/// The adoption loop of docs/guides/adopting-terraform.md on the embedded sandbox, which
+/// stands in for the organization Terraform built: the identities Terraform created go to
+/// the IdP (`provision-idp`), the organization is brought to what the configuration
+/// declares (`apply`), and the imported repo then plans no changes — nothing it declares is
+/// read back differently (root e-mail matching, tags with `default_tags`, the inline
+/// policy, the boundary, assignments by group and by user).
+#[test]
+fn an_imported_repo_plans_no_changes_once_the_organization_holds_it() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let repo = home.path().join("access");
+    support::monban(home.path())
+        .args(["import", "terraform"])
+        .arg(fixture("greenfield"))
+        .arg("--out")
+        .arg(&repo)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("0 construct(s) not translated"))
+        .stderr(predicate::str::contains("--directory"));
+    support::monban(home.path())
+        .args(["sandbox", "provision-idp", "--repo"])
+        .arg(&repo)
+        .arg(repo.join("directory.yaml"))
+        .assert()
+        .success();
+    support::monban(home.path())
+        .args(["apply", "--auto-approve", "--repo"])
+        .arg(&repo)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Apply complete"));
+    support::monban(home.path())
+        .args(["plan", "--detailed-exitcode", "--refresh", "full", "--repo"])
+        .arg(&repo)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No changes"));
 }
