@@ -51,6 +51,9 @@ const MANAGEMENT_FILE: &str = "id: \"111111111111\"\naccess:\n  AdministratorAcc
 struct Developer {
     home: tempfile::TempDir,
     endpoint: String,
+    /// Whether the endpoint comes from the config file's `services` section rather than
+    /// `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL_SSO_OIDC`.
+    endpoint_in_config: bool,
     /// Every stdout/stderr the binary wrote for this developer, except `credentials`'
     /// stdout (its job is to print keys): scanned for secrets at the end.
     outputs: Vec<String>,
@@ -70,8 +73,24 @@ impl Developer {
         Self {
             home,
             endpoint: endpoint.to_owned(),
+            endpoint_in_config: false,
             outputs: Vec::new(),
         }
+    }
+
+    /// A developer whose config file points the default profile at the sandbox through a
+    /// `[services]` section (botocore's `sso_oidc` spelling), with no endpoint variables.
+    fn with_services_section(endpoint: &str) -> Self {
+        let mut developer = Self::new(endpoint);
+        let config = developer.home().join(".aws/config");
+        let mut text = std::fs::read_to_string(&config).expect("the config");
+        let _ = write!(
+            text,
+            "\n[default]\nservices = sandbox\n\n[services sandbox]\nsso =\n  endpoint_url = {endpoint}\nsso_oidc =\n  endpoint_url = {endpoint}\n"
+        );
+        std::fs::write(&config, text).expect("write the config");
+        developer.endpoint_in_config = true;
+        developer
     }
 
     fn home(&self) -> &Path {
@@ -90,8 +109,6 @@ impl Developer {
             .env("HOME", self.home())
             .env("AWS_CONFIG_FILE", self.home().join(".aws/config"))
             .env("XDG_CACHE_HOME", self.cache_home())
-            .env("AWS_ENDPOINT_URL_SSO", &self.endpoint)
-            .env("AWS_ENDPOINT_URL_SSO_OIDC", &self.endpoint)
             .env("NO_COLOR", "1")
             .env_remove("DISPLAY")
             .env_remove("WAYLAND_DISPLAY");
@@ -101,8 +118,16 @@ impl Developer {
             "AWS_SESSION_TOKEN",
             "AWS_PROFILE",
             "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_SSO",
+            "AWS_ENDPOINT_URL_SSO_OIDC",
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
         ] {
             command.env_remove(variable);
+        }
+        if !self.endpoint_in_config {
+            command
+                .env("AWS_ENDPOINT_URL_SSO", &self.endpoint)
+                .env("AWS_ENDPOINT_URL_SSO_OIDC", &self.endpoint);
         }
         command
     }
@@ -600,9 +625,9 @@ fn device_login_credentials_exec_console_and_a_warm_cache() {
 }
 
 #[test]
-fn browser_login_with_pkce_writes_the_same_cache() {
+fn browser_login_with_pkce_and_endpoints_from_the_config_file() {
     let (served, _repo) = applied();
-    let mut bob = Developer::new(&served.url);
+    let mut bob = Developer::with_services_section(&served.url);
     bob.login_in_browser("bob@example.com");
     let token = bob.token();
     assert_eq!(token["startUrl"], START_URL);
