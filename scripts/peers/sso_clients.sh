@@ -165,6 +165,17 @@ if [ -n "$SCIM_OUT" ]; then
     log "ok   monban credentials refused: $(head -n 1 "$WORK/leaver.err")"
   fi
   [ ! -s "$WORK/leaver.out" ] || fail "monban credentials printed something on stdout for a deactivated person"
+  # A later sync, with no endpoint in the environment (it reuses the block's overrides),
+  # is refused too and leaves the file alone.
+  cp "$CONFIG" "$WORK/config.before-leaver-sync"
+  if env "${CLEAN_ENV[@]}" "$BIN" profiles sync >/dev/null 2>"$WORK/leaver-sync.err"; then
+    fail "profiles sync still lists a deactivated person's roles"
+  elif ! grep -qi "disabled\|no longer" "$WORK/leaver-sync.err"; then
+    fail "profiles sync failed, but not because the person was deactivated: $(cat "$WORK/leaver-sync.err")"
+  else
+    log "ok   monban profiles sync refused: $(tail -n 1 "$WORK/leaver-sync.err")"
+  fi
+  cmp -s "$CONFIG" "$WORK/config.before-leaver-sync" || fail "a refused sync changed the config file"
 fi
 
 if [ "$failures" -ne 0 ]; then

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::Args;
-use monban_aws::sso::{AwsConfig, SsoClients, SsoService, SsoSession, oidc, portal};
+use monban_aws::sso::{AwsConfig, SsoClients, SsoError, SsoService, SsoSession, oidc, portal};
 
 use crate::ExitStatus;
 use crate::printer::Printer;
@@ -246,8 +246,17 @@ fn list_portal_roles(
         .build()
         .context("cannot start the async runtime")?;
     let listed = runtime.block_on(async {
-        let token = oidc::access_token(&clients, &cache_dir, session).await?;
-        let accounts = portal::accounts(&clients, &token).await?;
+        let mut token = oidc::access_token(&clients, &cache_dir, session).await?;
+        let accounts = match portal::accounts(&clients, &token).await {
+            Ok(accounts) => accounts,
+            // Revoked early (signed out elsewhere, or the person was deactivated): a refresh
+            // either fixes it or says why not, as `monban credentials` does.
+            Err(SsoError::Call { message, .. }) if message.contains("UnauthorizedException") => {
+                token = oidc::refresh(&clients, &cache_dir, session, &token).await?;
+                portal::accounts(&clients, &token).await?
+            }
+            Err(error) => return Err(error.into()),
+        };
         let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_ACCOUNTS));
         let mut tasks = tokio::task::JoinSet::new();
         for account in accounts {
@@ -285,7 +294,8 @@ fn list_portal_roles(
 
 /// The endpoint overrides a sandbox needs, per `[services]` key: each service's
 /// `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL` from the environment, else the
-/// `[services]` section the `[sso-session]` names (`services = NAME`). Empty for real AWS.
+/// `[services]` section the `[sso-session]` names (`services = NAME`), else the
+/// `[services monban-<session>]` an earlier sync wrote. Empty for real AWS.
 fn sandbox_endpoints(config: &AwsConfig, session: &str) -> Endpoints {
     endpoints_with(config, session, |variable| std::env::var(variable).ok())
 }
@@ -306,18 +316,27 @@ fn endpoints_with(
         return Endpoints::new();
     }
     let global = from_environment("AWS_ENDPOINT_URL");
-    let session_services = config
-        .sso_sessions
-        .get(session)
-        .and_then(|section| section.get("services"))
-        .and_then(|name| config.services.get(name));
+    // The session's own `services = NAME`, then the section an earlier sync wrote into the
+    // block: a sandbox stays the sandbox on a later sync without the variables.
+    let sections: Vec<_> = [
+        config
+            .sso_sessions
+            .get(session)
+            .and_then(|section| section.get("services"))
+            .map(str::to_owned),
+        Some(format!("monban-{session}")),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|name| config.services.get(&name))
+    .collect();
     let mut endpoints = Endpoints::new();
     for (key, other_spelling) in SERVICE_KEYS {
         let variable = format!("AWS_ENDPOINT_URL_{}", key.to_ascii_uppercase());
         let url = from_environment(&variable)
             .or_else(|| global.clone())
             .or_else(|| {
-                session_services.and_then(|services| {
+                sections.iter().find_map(|services| {
                     std::iter::once(key)
                         .chain(other_spelling)
                         .find_map(|spelling| services.nested(spelling, "endpoint_url"))
@@ -462,6 +481,15 @@ mod tests {
         assert_eq!(from_environment.len(), SERVICE_KEYS.len());
         assert_eq!(from_environment["sso_oidc"], "http://oidc");
         assert_eq!(from_environment["sts"], "http://global");
+        let resynced = AwsConfig::parse(
+            Path::new("config"),
+            "[sso-session s]\nsso_start_url = u\nsso_region = r\n\n[services monban-s]\nsso =\n  endpoint_url = http://earlier\n",
+        );
+        assert_eq!(
+            endpoints_with(&resynced, "s", none),
+            Endpoints::from([("sso", "http://earlier".to_owned())]),
+            "a later sync keeps the overrides an earlier one wrote"
+        );
         let ignored =
             |name: &str| (name == "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").then(|| "true".to_owned());
         assert!(endpoints_with(&config, "s", ignored).is_empty());
