@@ -17,7 +17,7 @@
 //!   account has (`control/baseline.rs`).
 //! - `GET|POST /_sandbox/scim-token` — the SCIM endpoint's path and access token (created
 //!   on first use), as the console shows them an admin; `POST /_sandbox/scim-token/rotate`
-//!   replaces the token.
+//!   issues a new one (the previous one keeps working: two at most).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -629,7 +629,7 @@ fn apply_seed(world: &mut World, request: SeedRequest) -> Result<SeedResult, Str
 fn scim_token_body(world: &World, host: Option<&str>) -> serde_json::Value {
     let tenant_id = world.scim.tenant_id.clone().unwrap_or_default();
     let scim_path = format!("/{tenant_id}/scim/v2");
-    let token = world.scim.token.as_ref();
+    let token = world.scim.current_token(world.clock.now());
     json!({
         "tenant_id": tenant_id,
         "scim_path": scim_path,
@@ -637,6 +637,7 @@ fn scim_token_body(world: &World, host: Option<&str>) -> serde_json::Value {
         "access_token": token.map(|token| token.token.clone()),
         "created_at": token.map(|token| token.created_at),
         "expires_at": token.map(|token| token.expires_at),
+        "live_tokens": world.scim.tokens.len(),
     })
 }
 

@@ -175,10 +175,23 @@ async fn requests_without_the_token_or_with_another_tenant_are_unauthorized() {
     let (status, again) = common::control_post(&endpoint, "scim-token", &json!({})).await;
     assert_eq!(status, 200);
     assert_eq!(again["access_token"].as_str(), Some(scim.token.as_str()));
+    // Rotating issues a second token; the first keeps working until the next rotation
+    // (two tokens at most, as in Identity Center).
     let (status, rotated) = common::control_post(&endpoint, "scim-token/rotate", &json!({})).await;
     assert_eq!(status, 200);
-    assert_ne!(rotated["access_token"].as_str(), Some(scim.token.as_str()));
+    let second = rotated["access_token"].as_str().unwrap().to_owned();
+    assert_ne!(second, scim.token);
+    assert_eq!(rotated["live_tokens"], 2);
+    assert_eq!(scim.get("/Users").await.0, 200);
+    let (_, third) = common::control_post(&endpoint, "scim-token/rotate", &json!({})).await;
+    assert_eq!(third["live_tokens"], 2);
     assert_error(&scim.get("/Users").await, 401, None);
+    assert_eq!(
+        scim.call_with(Method::GET, "/Users", None, Some(&second))
+            .await
+            .0,
+        200
+    );
 }
 
 #[tokio::test]

@@ -65,7 +65,8 @@ fn scim_token_prints_the_endpoint_then_the_token_on_the_last_line() {
         "HTTP/1.1 401 Unauthorized"
     );
 
-    // The same token again; --rotate replaces it and the old one stops working.
+    // The same token again; --rotate issues a second one, the first keeps working until the
+    // next rotation (two at most, as in Identity Center).
     let (again, _) = scim_token(home.path(), &served.url, &[]);
     assert_eq!(again, lines);
     let (rotated, _) = scim_token(home.path(), &served.url, &["--rotate"]);
@@ -73,11 +74,18 @@ fn scim_token_prints_the_endpoint_then_the_token_on_the_last_line() {
     assert_ne!(rotated[1], *token);
     assert_eq!(
         scim_get(&format!("{endpoint}/Users"), token),
-        "HTTP/1.1 401 Unauthorized"
+        "HTTP/1.1 200 OK"
     );
     assert_eq!(
         scim_get(&format!("{endpoint}/Users"), &rotated[1]),
         "HTTP/1.1 200 OK"
+    );
+    let (latest, _) = scim_token(home.path(), &served.url, &[]);
+    assert_eq!(latest, rotated, "the newest token is the one shown");
+    scim_token(home.path(), &served.url, &["--rotate"]);
+    assert_eq!(
+        scim_get(&format!("{endpoint}/Users"), token),
+        "HTTP/1.1 401 Unauthorized"
     );
 }
 

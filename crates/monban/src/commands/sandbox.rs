@@ -209,7 +209,8 @@ pub struct SandboxScimTokenArgs {
     /// The running sandbox (`monban sandbox serve`), e.g. `http://127.0.0.1:4566`.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: String,
-    /// Issue a new token first; the previous one stops working at once.
+    /// Issue a new token first; the previous one keeps working until the next rotation (two
+    /// tokens at most, as in Identity Center).
     #[arg(long)]
     pub rotate: bool,
 }
