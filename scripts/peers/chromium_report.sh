@@ -6,7 +6,7 @@
 # drill-down lists the right paths, the keyboard works, no console error and no network
 # request. Screenshots go to target/artifacts/ (audit-report.png and friends).
 # Run by scripts/test after nextest; runnable alone: `bash scripts/peers/chromium_report.sh`.
-# See docs/guides/access-reviews.md, "The HTML report".
+# See docs/reference/audit-html.md, "How it is tested".
 #
 # Reports tested:
 #   fixture  crates/monban-render/tests/fixtures/audit-report.json (hand-written, 20 × 8)

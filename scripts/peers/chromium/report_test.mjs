@@ -1,6 +1,6 @@
 // The audit HTML report in a real browser: Debian's /usr/bin/chromium, headless, driven by
 // playwright-core (which never downloads a browser here). Run by
-// scripts/peers/chromium_report.sh; see docs/guides/access-reviews.md, "The HTML report".
+// scripts/peers/chromium_report.sh; see docs/reference/audit-html.md, "How it is tested".
 //
 //   node report_test.mjs MODE REPORT.json PAGE.html ARTIFACT_DIR
 //
@@ -338,6 +338,15 @@ async function generalChecks() {
   check(personDrawer, "Home then Enter on a row header opens that person's access");
   await page.keyboard.press("Escape");
 
+  // An account's header opens "Who can reach it?" listing everyone with access there.
+  const firstAccount = await page.evaluate(() => document.querySelector("thead .column-head").dataset.accountId);
+  await page.click("thead .column-head[data-column=\"0\"]");
+  await page.waitForSelector("#drawer:not([hidden]) #drawer-title", { timeout: 5000 });
+  const holders = await page.locator("#drawer table.list tbody tr").count();
+  const wantHolders = new Set(report.inventory.filter((row) => row.account_id === firstAccount).map((row) => row.user_id)).size;
+  check(holders === Math.min(1000, wantHolders), `the account panel of ${firstAccount} lists ${wantHolders} people (lists ${holders})`);
+  await page.keyboard.press("Escape");
+
   // Findings and IAM users.
   await page.click("#tab-findings");
   const findingRows = await page.locator("#findings-table tbody tr[data-severity]").count();
@@ -422,6 +431,7 @@ async function largeChecks(page) {
   check(corner.lastRow === report.people.length + 2, `scrolled to the end, the last person is drawn (aria-rowindex ${corner.lastRow})`);
   check(corner.lastColumn === report.accounts.length + 1, `scrolled to the end, the last account is drawn (aria-colindex ${corner.lastColumn})`);
   check(corner.millis < 1000, `a jump to the far corner repaints in ${Math.round(corner.millis)} ms (< 1 s)`);
+  log(`large: the far corner repainted in ${Math.round(corner.millis)} ms`);
 }
 
 // ---------------------------------------------------------------- run

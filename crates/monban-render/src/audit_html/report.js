@@ -519,7 +519,7 @@
   function buildMatrixPanel() {
     var panel = byId("panel-matrix");
     var html = "<h2 class=\"print-title\">Access matrix</h2><form class=\"toolbar\" id=\"matrix-filters\" role=\"search\" onsubmit=\"return false\">";
-    html += "<label class=\"field\"><span>Search</span><input type=\"search\" id=\"search\" placeholder=\"Person, e-mail or account  ( / )\" autocomplete=\"off\"></label>";
+    html += "<label class=\"field\"><span>Search</span><input type=\"search\" id=\"search\" placeholder=\"Person, e-mail or account\" title=\"Search people and accounts (press / to come here)\" aria-keyshortcuts=\"/\" autocomplete=\"off\"></label>";
     html += "<label class=\"field\"><span>OU</span><select id=\"filter-ou\">" + option("", "All OUs") +
       ouPrefixes.map(function (entry) {
         var depth = ouLabel(entry.ou) === "Root" ? 0 : ouLabel(entry.ou).split("/").length;
@@ -1110,20 +1110,23 @@
       byId("findings-table-wrap").innerHTML = "<div class=\"empty-state\">No findings. Nothing in this organization broke a rule.</div>";
       return;
     }
-    var html = "<table class=\"list\" id=\"findings-table\"><thead><tr><th>Severity</th><th>Finding</th><th>Principal</th><th>Account</th><th>Permission set</th><th><span class=\"visually-hidden\">Actions</span></th></tr></thead><tbody>";
+    var html = "<table class=\"list\" id=\"findings-table\"><thead><tr><th>Severity</th><th>Finding</th><th>Principal</th><th>Account</th><th>Permission set</th><th class=\"no-print\"><span class=\"visually-hidden\">Actions</span></th></tr></thead><tbody>";
     for (var index = 0; index < limit; index += 1) {
       var finding = list[index];
       var raw = finding.raw;
       var why = "";
-      if (finding.cells.length) {
+      if (finding.cells.length === 1) {
         var cell = finding.cells[0];
         why = "<button type=\"button\" class=\"button\" data-open=\"cell:" + esc(cell.person.id) + ":" + esc(cell.account.id) + "\" title=\"Why does this access exist?\">Why?</button>";
+      } else if (finding.cells.length > 1) {
+        // A group's finding concerns every member: the account's panel lists them all.
+        why = "<button type=\"button\" class=\"button\" data-open=\"account:" + esc(finding.account.id) + "\" title=\"Everyone on this account, and why\">Who?</button>";
       }
       html += "<tr data-severity=\"" + esc(raw.severity) + "\" data-rule=\"" + esc(raw.rule) + "\"><td>" + severityBadge(raw.severity) + "</td>" +
         "<td><div class=\"title\">" + esc(raw.title) + "</div><div class=\"rule\">" + esc(raw.rule) + "</div><div class=\"explanation\">" + esc(raw.explanation) + "</div>" +
         "<div class=\"fix\"><b>Fix:</b> " + esc(raw.fix) + "</div></td>" +
         "<td>" + principalLabel(finding) + "</td><td>" + accountLabel(finding) + "</td><td>" + (raw.permission_set ? esc(raw.permission_set) : "<span class=\"muted\">—</span>") + "</td>" +
-        "<td>" + why + "</td></tr>";
+        "<td class=\"no-print\">" + why + "</td></tr>";
     }
     if (!list.length) { html += "<tr><td colspan=\"6\" class=\"empty-state\">No finding matches these filters.</td></tr>"; }
     html += "</tbody></table>";
