@@ -44,6 +44,113 @@ pub const DATA_TYPES: &[&str] = &[
     "aws_ssoadmin_permission_set",
 ];
 
+/// The arguments each managed resource type has that the access repo carries (or that
+/// only matter to Terraform, like `instance_arn`). Any other argument set in the
+/// configuration is reported, so nothing is dropped silently.
+const CARRIED: &[(&str, &[&str])] = &[
+    (
+        "aws_organizations_organizational_unit",
+        &["name", "parent_id"],
+    ),
+    // `close_on_deletion` only tells `terraform destroy` what to do.
+    (
+        "aws_organizations_account",
+        &["name", "email", "parent_id", "tags", "close_on_deletion"],
+    ),
+    (
+        "aws_ssoadmin_permission_set",
+        &[
+            "name",
+            "description",
+            "instance_arn",
+            "session_duration",
+            "relay_state",
+            "tags",
+        ],
+    ),
+    (
+        "aws_ssoadmin_managed_policy_attachment",
+        &["instance_arn", "managed_policy_arn", "permission_set_arn"],
+    ),
+    (
+        "aws_ssoadmin_customer_managed_policy_attachment",
+        &[
+            "instance_arn",
+            "permission_set_arn",
+            "customer_managed_policy_reference",
+        ],
+    ),
+    (
+        "aws_ssoadmin_permission_set_inline_policy",
+        &["instance_arn", "permission_set_arn", "inline_policy"],
+    ),
+    (
+        "aws_ssoadmin_permissions_boundary_attachment",
+        &["instance_arn", "permission_set_arn", "permissions_boundary"],
+    ),
+    (
+        "aws_ssoadmin_account_assignment",
+        &[
+            "instance_arn",
+            "permission_set_arn",
+            "principal_id",
+            "principal_type",
+            "target_id",
+            "target_type",
+        ],
+    ),
+    (
+        "aws_identitystore_group",
+        &["identity_store_id", "display_name", "description"],
+    ),
+    (
+        "aws_identitystore_user",
+        &[
+            "identity_store_id",
+            "user_name",
+            "display_name",
+            "name",
+            "emails",
+        ],
+    ),
+    (
+        "aws_identitystore_group_membership",
+        &["identity_store_id", "group_id", "member_id"],
+    ),
+];
+
+/// Notes for the arguments of `instance` the access repo does not carry.
+fn uncarried(instance: &ResourceInstance) -> Vec<Note> {
+    let Some((_, carried)) = CARRIED
+        .iter()
+        .find(|(resource_type, _)| *resource_type == instance.resource_type)
+    else {
+        return Vec::new();
+    };
+    let Some(attributes) = instance.value.as_map() else {
+        return Vec::new();
+    };
+    attributes
+        .iter()
+        .filter(|(name, value)| {
+            !carried.contains(&name.as_str())
+                && !value.is_null()
+                && *value != &Value::List(Vec::new())
+                && *value != &Value::Map(BTreeMap::new())
+        })
+        .map(|(name, value)| {
+            note(
+                &instance.location,
+                format!(
+                    "`{}`: `{name} = {}` has no equivalent in the access repo and is not carried over",
+                    instance.address,
+                    value.describe()
+                ),
+            )
+        })
+        .collect()
+}
+
 /// Everything evaluated from the configuration.
 #[derive(Debug, Default)]
 pub(crate) struct Collected {
@@ -214,6 +321,11 @@ pub(crate) fn map(
         repo,
         directory: Directory::default(),
     };
+    for instance in &collected.instances {
+        if instance.mode == Mode::Managed {
+            mapper.notes.extend(uncarried(instance));
+        }
+    }
     let of_type = |resource_type: &str, mode: Mode| -> Vec<&ResourceInstance> {
         collected
             .instances
