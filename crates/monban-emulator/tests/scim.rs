@@ -484,7 +484,9 @@ async fn scim_writes_are_the_identity_store_s_users_groups_and_memberships() {
             &format!("/Groups/{group_id}"),
             &json!([
                 {"op": "remove", "path": format!("members[value eq \"{user_id}\"]")},
-                {"op": "replace", "path": "displayName", "value": "Engineers"}
+                {"op": "replace", "path": "displayName", "value": "Engineers"},
+                // Okta's group push: a path-less replace repeating the id.
+                {"op": "replace", "value": {"id": group_id, "displayName": "Engineers"}}
             ]),
         )
         .await;

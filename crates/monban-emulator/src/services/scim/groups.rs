@@ -340,6 +340,10 @@ pub fn patch(
         };
         for (path, value) in targets {
             let lower = path.to_ascii_lowercase();
+            // Okta's group push repeats the group's own id in a path-less replace.
+            if lower == "id" && value.as_ref().and_then(Value::as_str) == Some(group_id) {
+                continue;
+            }
             if lower == "members" {
                 match (operation.op.as_str(), &value) {
                     ("add", Some(value)) => added.extend(member_ids(store, value)?),

@@ -838,6 +838,10 @@ pub fn patch(
                     ));
                 };
                 for (attribute, value) in values {
+                    // A client may repeat the user's own id; it changes nothing.
+                    if attribute.eq_ignore_ascii_case("id") && value.as_str() == Some(user_id) {
+                        continue;
+                    }
                     set_path(&mut user, attribute, value)?;
                 }
             }
