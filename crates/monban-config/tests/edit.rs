@@ -276,3 +276,23 @@ fn unknown_names_are_refused_with_the_closest_name() {
     let error = edit::resolve_names(&repo_value, "group", "admins", "readonly", &[]).unwrap_err();
     assert_eq!(error.hint().unwrap(), "did you mean `ReadOnly`?");
 }
+
+#[test]
+fn declaring_a_user_keeps_a_sorted_list_sorted() {
+    let directory = repo("", None);
+    let mut workspace = Workspace::new(directory.path());
+    let carol = UserName::parse("carol@example.com").unwrap();
+    assert_eq!(edit::declare_user(&mut workspace, &carol).unwrap(), Some(5));
+    assert_eq!(edit::declare_user(&mut workspace, &carol).unwrap(), None);
+    assert_eq!(
+        workspace.text(Path::new("groups.yaml")).unwrap(),
+        "groups: [admins, developers, auditors]\nusers:\n  - alice@example.com\n  - bob@example.com\n  - carol@example.com\n"
+    );
+    std::fs::write(directory.path().join("groups.yaml"), "groups: [admins]\n").unwrap();
+    let mut workspace = Workspace::new(directory.path());
+    assert_eq!(edit::declare_user(&mut workspace, &carol).unwrap(), Some(3));
+    assert_eq!(
+        workspace.text(Path::new("groups.yaml")).unwrap(),
+        "groups: [admins]\nusers:\n  - carol@example.com\n"
+    );
+}

@@ -401,7 +401,7 @@ fn validate_warns_about_an_account_nobody_owns() {
     let copy = Copy::new();
     let settings = copy.root.join("monban.yaml");
     let text = std::fs::read_to_string(&settings).unwrap();
-    let without_default = &text[..text.find("\n# Who reviews a pull request").unwrap() + 1];
+    let without_default = &text[..=text.find("\n# Who reviews a pull request").unwrap()];
     std::fs::write(&settings, without_default).unwrap();
     let account = copy.root.join("accounts/network.yaml");
     let text = std::fs::read_to_string(&account)
@@ -413,4 +413,50 @@ fn validate_warns_about_an_account_nobody_owns() {
     insta::assert_snapshot!("validate_no_owner", stderr);
     let (code, _, _) = copy.run(&["validate", "--deny-warnings"]);
     assert_eq!(code, 1);
+}
+
+#[test]
+fn grant_to_a_joiner_declares_the_user_checked_against_the_directory() {
+    let mut copy = Copy::new();
+    let (code, _, stderr) = copy.run(&[
+        "grant",
+        "--user",
+        "sofia.rossi@example.com",
+        "ReadOnly",
+        "harbor-prod",
+        "--reason",
+        "loyalty programme rewrite (contractor)",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("grant_joiner_diff", copy.diff());
+    insta::assert_snapshot!("grant_joiner_stderr", stderr);
+    copy.checkpoint();
+    let refused: [(&[&str], &str); 2] = [
+        (
+            &[
+                "grant",
+                "--user",
+                "sofia.rosi@example.com",
+                "ReadOnly",
+                "harbor-prod",
+            ],
+            "error: there is no user `sofia.rosi@example.com`\nhint: did you mean `sofia.rossi@example.com`?",
+        ),
+        (
+            &[
+                "grant",
+                "--user",
+                "rebecca.hall@example.com",
+                "ReadOnly",
+                "kiteway-prod",
+            ],
+            "error: directory.yaml: user `rebecca.hall@example.com` is deactivated in the directory snapshot (a leaver)",
+        ),
+    ];
+    for (arguments, expected) in refused {
+        let (code, _, stderr) = copy.run(arguments);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+    assert_eq!(copy.diff(), "");
 }

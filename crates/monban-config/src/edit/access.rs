@@ -720,3 +720,83 @@ pub fn resolve_names(
     }
     Ok((principal, permission_set_name, names))
 }
+
+/// Declares `user` in `groups.yaml` `users:` (a joiner's first direct grant): at the
+/// sorted place when the list is sorted, else at its end; `users:` is added when missing.
+/// Returns the 1-based line of the new entry, or `None` when the user is already listed.
+pub fn declare_user(
+    workspace: &mut Workspace,
+    user: &UserName,
+) -> Result<Option<usize>, EditError> {
+    let file = PathBuf::from("groups.yaml");
+    if !workspace.exists(&file) {
+        return Err(EditError::Unsupported {
+            location: "groups.yaml".to_owned(),
+            message: format!("there is no groups.yaml to declare user `{user}` in"),
+            hint: "create groups.yaml with `users:` listing the user names the repo may grant to"
+                .to_owned(),
+        });
+    }
+    let text = workspace.text(&file)?;
+    let root = parse(&file, &text)?;
+    let lines = Lines::new(&text);
+    let name = yaml_scalar(user.as_str());
+    let (offset, insertion) = match entry(&root, "users") {
+        _ if is_flow(&text, &root) => return Err(flow_error(&file, &text, &root, "groups.yaml")),
+        None => (text.len(), format!("users:\n  - {name}\n")),
+        Some((key, users)) => {
+            let key_line = lines.line_of(key.position.start);
+            match &users.value {
+                NodeValue::Null => (
+                    lines.end(key_line),
+                    format!("{}- {name}\n", " ".repeat(lines.indent(key_line) + 2)),
+                ),
+                NodeValue::Sequence(items) if !is_flow(&text, users) => {
+                    let names: Vec<Option<String>> = items
+                        .iter()
+                        .map(|item| super::text::scalar_text(&text, item))
+                        .collect();
+                    if names.iter().flatten().any(|listed| listed == user.as_str()) {
+                        return Ok(None);
+                    }
+                    let Some(first) = items.first() else {
+                        return Err(flow_error(&file, &text, users, "`users`"));
+                    };
+                    let dash_column = lines.indent(lines.line_of(item_start(first)));
+                    let sorted = names.iter().all(Option::is_some)
+                        && names.windows(2).all(|pair| pair[0] <= pair[1]);
+                    let before = items
+                        .iter()
+                        .zip(&names)
+                        .find(|(_, listed)| {
+                            sorted
+                                && listed
+                                    .as_deref()
+                                    .is_some_and(|listed| listed > user.as_str())
+                        })
+                        .map(|(item, _)| item);
+                    let offset = if let Some(item) = before {
+                        let line = lines.line_of(item_start(item));
+                        lines.start(lines.leading_comments(line, dash_column))
+                    } else {
+                        let last = items
+                            .last()
+                            .map_or(key_line, |item| last_line(&lines, item));
+                        lines.end(last)
+                    };
+                    (offset, format!("{}- {name}\n", " ".repeat(dash_column)))
+                }
+                _ => return Err(flow_error(&file, &text, users, "`users`")),
+            }
+        }
+    };
+    let line = insert(workspace, &file, &text, offset, &insertion);
+    // The entry is the last line inserted (after `users:` when that was added too).
+    Ok(Some(line + insertion.lines().count() - 1))
+}
+
+/// The known name closest to `name`, for "did you mean" (see `suggest.rs`).
+#[must_use]
+pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    crate::suggest::did_you_mean(name, candidates)
+}

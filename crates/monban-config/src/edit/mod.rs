@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use monban_model::Repo;
 
 pub use access::{
-    GrantOutcome, GrantRequest, Removal, RevokeOutcome, account_file, grant, offboard,
-    resolve_names, revoke,
+    GrantOutcome, GrantRequest, Removal, RevokeOutcome, account_file, closest, declare_user, grant,
+    offboard, resolve_names, revoke,
 };
 pub use format::{Formatted, PrunedGrant, format_account};
 

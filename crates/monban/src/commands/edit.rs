@@ -58,6 +58,10 @@ pub struct GrantArgs {
     /// Why (a ticket, a justification), written as `reason:`.
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+    /// The IdP directory snapshot a user not yet declared in groups.yaml must be in
+    /// (default: directory.yaml in the repo, when present).
+    #[arg(long, value_name = "FILE")]
+    pub directory: Option<PathBuf>,
     #[command(flatten)]
     pub repo: RepoArgs,
     /// The date (YYYY-MM-DD, UTC) that counts as today; for tests.
@@ -185,6 +189,28 @@ pub fn grant(args: &GrantArgs, printer: &Printer) -> anyhow::Result<ExitStatus> 
         return Ok(ExitStatus::Failure);
     };
     let (kind, name) = args.principal.kind_and_name();
+    let mut workspace = Workspace::new(&location.root);
+    let mut messages = Vec::new();
+    // A joiner: a user not yet declared in groups.yaml is declared there in the same edit
+    // (as a person would in the same pull request), once the directory snapshot, if there
+    // is one, confirms the user exists and is active.
+    let mut repo = repo;
+    if kind == "user"
+        && let Ok(user) = UserName::parse(name)
+        && !repo.users.contains(&user)
+    {
+        if let Err(error) = check_joiner(args.directory.as_deref(), &location, &user) {
+            return Ok(refuse(printer, &error));
+        }
+        match edit::declare_user(&mut workspace, &user) {
+            Ok(Some(line)) => messages.push(format!(
+                "groups.yaml:{line}: declared user {user} (new to this repo)"
+            )),
+            Ok(None) => {}
+            Err(error) => return Ok(refuse(printer, &error)),
+        }
+        repo.users.insert(user);
+    }
     let (principal, permission_set, accounts) =
         match edit::resolve_names(&repo, kind, name, &args.permission_set, &args.accounts) {
             Ok(resolved) => resolved,
@@ -208,8 +234,6 @@ pub fn grant(args: &GrantArgs, printer: &Printer) -> anyhow::Result<ExitStatus> 
         until,
         reason: args.reason.clone(),
     };
-    let mut workspace = Workspace::new(&location.root);
-    let mut messages = Vec::new();
     for account in &accounts {
         match edit::grant(&mut workspace, account, &request) {
             Ok(GrantOutcome::Added { file, line }) => messages.push(format!(
@@ -227,6 +251,49 @@ pub fn grant(args: &GrantArgs, printer: &Printer) -> anyhow::Result<ExitStatus> 
         }
     }
     finish(&workspace, &location, &options, printer, &messages)
+}
+
+/// A user new to the repo must be an active user of the directory snapshot, when there is
+/// one (`--directory`, or directory.yaml in the repo): a typo then fails here instead of
+/// granting access to nobody.
+fn check_joiner(
+    directory: Option<&std::path::Path>,
+    location: &RepoLocation,
+    user: &UserName,
+) -> Result<(), EditError> {
+    let default = location.root.join(DIRECTORY_FILE);
+    let (path, shown) = match directory {
+        Some(path) => (path.to_path_buf(), monban_config::display_path(path)),
+        None if default.is_file() => (default, location.show(std::path::Path::new(DIRECTORY_FILE))),
+        None => return Ok(()),
+    };
+    let directory = match monban_config::load_directory(&path) {
+        Ok((directory, diagnostics)) if !diagnostics.has_errors() => directory,
+        _ => {
+            return Err(EditError::Unsupported {
+                location: shown.clone(),
+                message: "the directory snapshot cannot be read or is not valid".to_owned(),
+                hint: format!("`monban validate --directory {shown}` shows why"),
+            });
+        }
+    };
+    match directory.users.get(user) {
+        Some(entry) if entry.active => Ok(()),
+        Some(_) => Err(EditError::Unsupported {
+            location: shown,
+            message: format!("user `{user}` is deactivated in the directory snapshot (a leaver)"),
+            hint: "grant access only to active users".to_owned(),
+        }),
+        None => Err(EditError::UnknownName {
+            kind: "user",
+            name: user.to_string(),
+            suggestion: edit::closest(user.as_str(), directory.users.keys().map(UserName::as_str))
+                .map(str::to_owned),
+            fix: format!(
+                "the user is neither declared in groups.yaml nor in the directory snapshot {shown}"
+            ),
+        }),
+    }
 }
 
 /// Validates and writes (when anything changed), then prints the messages and a summary.
