@@ -426,3 +426,67 @@ fn a_module_called_once_per_account_with_for_each() {
 fn greenfield_configuration_with_identities_organization_and_access() {
     check("greenfield", |_| {});
 }
+
+/// An assignment map keyed `admins-prod` mentions the account id, but is no name for the
+/// account: the organization's name from the state wins over it; a map from names to ids
+/// wins over both.
+#[test]
+fn accounts_known_by_id_take_the_best_name_available() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let write = |text: &str| std::fs::write(directory.path().join("main.tf"), text).expect("write");
+    let assignments = r#"
+resource "aws_ssoadmin_permission_set" "admin" {
+  name         = "Admin"
+  instance_arn = "arn:aws:sso:::instance/ssoins-1"
+}
+
+data "aws_identitystore_group" "admins" {
+  identity_store_id = "d-1"
+  filter {
+    attribute_path  = "DisplayName"
+    attribute_value = "admins"
+  }
+}
+
+resource "aws_ssoadmin_account_assignment" "this" {
+  for_each = local.assignments
+
+  instance_arn       = "arn:aws:sso:::instance/ssoins-1"
+  permission_set_arn = aws_ssoadmin_permission_set.admin.arn
+  principal_id       = data.aws_identitystore_group.admins.group_id
+  principal_type     = "GROUP"
+  target_id          = each.value.account_id
+  target_type        = "AWS_ACCOUNT"
+}
+"#;
+    let state = directory.path().join("state.json");
+    std::fs::write(
+        &state,
+        r#"{"version":4,"resources":[{"mode":"data","type":"aws_organizations_organization","name":"org",
+            "instances":[{"attributes":{"accounts":[{"id":"123456789012","name":"production"}]}}]}]}"#,
+    )
+    .expect("write");
+    let names = |with_state: bool| -> Vec<String> {
+        let imported = import(&ImportOptions {
+            terraform_dir: directory.path().to_path_buf(),
+            state: with_state.then(|| state.clone()),
+            ..ImportOptions::default()
+        })
+        .expect("imports");
+        imported
+            .repo
+            .accounts
+            .keys()
+            .map(|name| name.as_str().to_owned())
+            .collect()
+    };
+    write(&format!(
+        "locals {{\n  assignments = {{ admins-prod = {{ account_id = \"123456789012\" }} }}\n}}\n{assignments}"
+    ));
+    assert_eq!(names(false), ["admins-prod"]);
+    assert_eq!(names(true), ["production"]);
+    write(&format!(
+        "locals {{\n  accounts    = {{ prod = \"123456789012\" }}\n  assignments = {{ admins-prod = {{ account_id = local.accounts[\"prod\"] }} }}\n}}\n{assignments}"
+    ));
+    assert_eq!(names(true), ["prod"]);
+}

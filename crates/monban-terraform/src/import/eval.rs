@@ -114,7 +114,7 @@ pub(crate) struct Evaluator<'import> {
     pub root_dir: String,
     /// Account ids seen as values under a map key or `for_each` key: id → keys, in the
     /// order seen. Accounts the configuration knows only by id are named after these.
-    pub account_keys: RefCell<BTreeMap<String, Vec<String>>>,
+    pub account_keys: RefCell<BTreeMap<String, Vec<(u8, String)>>>,
 }
 
 type Result<T> = std::result::Result<T, EvalError>;
@@ -133,14 +133,19 @@ impl Evaluator<'_> {
         }
     }
 
+    /// Records `key` as a name for the account id `value` is (or, for an object, holds
+    /// under `id` / `account_id`). The evidence differs in strength: a map from names to
+    /// ids (`{ prod = "111111111111" }`) names accounts; a map of account objects
+    /// (`{ prod = { id = … } }`) almost always does; an object that merely mentions an
+    /// `account_id` (an assignment keyed `admins-prod`) may not.
     fn remember_account_key(&self, key: &str, value: &Value) {
-        let id = match value {
-            Value::String(text) if is_account_id(text) => text.clone(),
-            Value::Map(map) => match ["account_id", "id"]
+        let (id, strength) = match value {
+            Value::String(text) if is_account_id(text) => (text.clone(), 0),
+            Value::Map(map) => match [("id", 1), ("account_id", 2)]
                 .iter()
-                .find_map(|attribute| map.get(*attribute)?.as_str())
+                .find_map(|(attribute, strength)| Some((map.get(*attribute)?.as_str()?, *strength)))
             {
-                Some(text) if is_account_id(text) => text.to_owned(),
+                Some((text, strength)) if is_account_id(text) => (text.to_owned(), strength),
                 _ => return,
             },
             _ => return,
@@ -153,9 +158,22 @@ impl Evaluator<'_> {
         }
         let mut keys = self.account_keys.borrow_mut();
         let entry = keys.entry(id).or_default();
-        if !entry.iter().any(|known| known == key) {
-            entry.push(key.to_owned());
+        if !entry.iter().any(|(_, known)| known == key) {
+            entry.push((strength, key.to_owned()));
         }
+    }
+
+    /// The names the configuration gives account `id` with the strength of the evidence
+    /// (0 strongest), best first (then in the order seen).
+    pub(crate) fn account_names(&self, id: &str) -> Vec<(u8, String)> {
+        let mut names = self
+            .account_keys
+            .borrow()
+            .get(id)
+            .cloned()
+            .unwrap_or_default();
+        names.sort_by_key(|(strength, _)| *strength);
+        names
     }
 
     // ---- expressions --------------------------------------------------------------

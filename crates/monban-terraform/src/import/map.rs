@@ -629,7 +629,6 @@ impl Mapper<'_, '_> {
         }) {
             return Ok(account.name.clone());
         }
-        let keys = self.evaluator.account_keys.borrow();
         let state_name = self.evaluator.state.and_then(|state| {
             state
                 .of_type("aws_organizations_organization")
@@ -642,12 +641,21 @@ impl Mapper<'_, '_> {
                     _ => None,
                 })
         });
-        let candidates = keys
-            .get(id)
-            .into_iter()
-            .flatten()
-            .cloned()
+        // The configuration's own names for the id first, then the organization's name
+        // for it from the state, then the weak guesses (keys of objects that merely
+        // mention the id), then the id itself.
+        let names = self.evaluator.account_names(id);
+        let candidates = names
+            .iter()
+            .filter(|(strength, _)| *strength < 2)
+            .map(|(_, name)| name.clone())
             .chain(state_name)
+            .chain(
+                names
+                    .iter()
+                    .filter(|(strength, _)| *strength >= 2)
+                    .map(|(_, name)| name.clone()),
+            )
             .chain(std::iter::once(id.clone()));
         let mut chosen = None;
         for candidate in candidates {
