@@ -403,6 +403,17 @@ async function hostileChecks(page) {
   check(injected.images === 0, "no <img> element was injected");
   check(!injected.marker, "no injected script ran");
   check(injected.name !== null && injected.name.includes("</script><img"), `the hostile name is shown as text (${injected.name})`);
+  // The baseline's changes (hostile too) on their own tab.
+  await page.click("#tab-changes");
+  const changes = await page.evaluate(() => ({
+    headings: [...document.querySelectorAll("#panel-changes .section-title")].map((element) => element.textContent),
+    images: document.querySelectorAll("img").length,
+    text: document.getElementById("panel-changes").textContent,
+  }));
+  check(JSON.stringify(changes.headings) === JSON.stringify(["Access added (1)", "Access removed (0)", "New findings (1)", "Resolved findings (0)"]),
+    `the changes tab counts the baseline's changes (${JSON.stringify(changes.headings)})`);
+  check(changes.images === 0 && changes.text.includes("</script><img"), "the baseline's hostile names are shown as text");
+  check(!(await page.evaluate(() => window.__monbanInjected === true)), "still no injected script ran");
 }
 
 async function largeChecks(page) {

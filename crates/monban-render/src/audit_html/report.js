@@ -590,7 +590,8 @@
       pending = true;
       requestAnimationFrame(function () { pending = false; paintGrid(false); });
     });
-    window.addEventListener("resize", function () { paintGrid(true); });
+    // The column and row sizes are CSS variables that a narrow screen changes.
+    window.addEventListener("resize", function () { measureGrid(); paintGrid(true); });
     scroller.addEventListener("click", onGridClick);
     scroller.addEventListener("keydown", onGridKey);
     scroller.addEventListener("focusin", function (event) {
@@ -600,7 +601,7 @@
   }
 
   function syncControls() {
-    byId("search").value !== state.q && (byId("search").value = state.q);
+    if (byId("search").value !== state.q) { byId("search").value = state.q; }
     byId("filter-ou").value = state.ou;
     byId("filter-ps").value = state.ps;
     byId("filter-group").value = state.group;
