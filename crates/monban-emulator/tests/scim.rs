@@ -625,6 +625,15 @@ async fn patch_edits_single_valued_attributes_and_the_one_email() {
         "Platform"
     );
     assert!(patched.get("displayName").is_none());
+    // PatchUser does not ask for a primary email (only CreateUser and PutUser do).
+    let (code, patched) = scim
+        .patch(
+            &format!("/Users/{user_id}"),
+            &json!([{"op": "replace", "path": "emails", "value": [{"value": "b@example.com"}]}]),
+        )
+        .await;
+    assert_eq!(code, 200, "{patched}");
+    assert_eq!(patched["emails"], json!([{"value": "b@example.com"}]));
     // The whole extension at once (a client may repeat its schema inside it).
     let (code, patched) = scim
         .patch(

@@ -541,10 +541,11 @@ fn check_user_name(user_name: &str) -> Result<(), ScimError> {
     Ok(())
 }
 
-/// The rules a user must meet after any change: a primary email, and no other user with
-/// the same userName, externalId or email.
-fn check_user(store: &IdentityStoreState, user: &User) -> Result<(), ScimError> {
-    if user.emails.iter().any(|email| email.primary != Some(true)) {
+/// The rules a user must meet after a change: no other user with the same userName,
+/// externalId or email; and, on CreateUser and PutUser (`whole` — the only operations whose
+/// constraints say so), an email marked primary.
+fn check_user(store: &IdentityStoreState, user: &User, whole: bool) -> Result<(), ScimError> {
+    if whole && user.emails.iter().any(|email| email.primary != Some(true)) {
         return Err(ScimError::invalid_value(
             "The email must be marked as primary.",
         ));
@@ -628,7 +629,7 @@ pub fn create(
     let store = &world.identity_store;
     let mut user = blank_user(String::new(), now);
     apply_body(&mut user, body)?;
-    check_user(store, &user).map_err(ScimError::on_create)?;
+    check_user(store, &user, true).map_err(ScimError::on_create)?;
     user.user_id = store.new_resource_id(&mut world.ids);
     let rendered = render(&user);
     world
@@ -676,7 +677,7 @@ pub fn replace(
     user.website.clone_from(&current.website);
     user.birthdate.clone_from(&current.birthdate);
     apply_body(&mut user, body)?;
-    check_user(store, &user)?;
+    check_user(store, &user, true)?;
     user.revision = current.revision + 1;
     user.updated_at = now;
     let rendered = render(&user);
@@ -863,7 +864,7 @@ pub fn patch(
     {
         user.name = None;
     }
-    check_user(store, &user)?;
+    check_user(store, &user, false)?;
     user.revision += 1;
     user.updated_at = now;
     SCIM_ACTOR.clone_into(&mut user.updated_by);
