@@ -490,3 +490,8 @@ resource "aws_ssoadmin_account_assignment" "this" {
     ));
     assert_eq!(names(true), ["prod"]);
 }
+
+#[test]
+fn permission_set_and_assignment_modules_wired_through_outputs() {
+    check("two-modules", |_| {});
+}
