@@ -197,9 +197,13 @@ fn format_access(
     // The comments above `access:` (already at column 0 when they belong to it).
     let mut out = text[start..lines.start(key_line)].to_owned();
     let key_end = key.position.end;
-    let access_comment = lines
-        .trailing_comment(key_line, key_end + 1)
-        .unwrap_or_default();
+    // A comment after a flow-style value (`access: { … }  # why`) moves to the key's line.
+    let access_comment = if is_flow(text, value) {
+        flow_comment(lines, value)
+    } else {
+        lines.trailing_comment(key_line, key_end + 1)
+    }
+    .unwrap_or_default();
     let mut body = String::new();
     let entries: &[(Node, Node)] = match &value.value {
         NodeValue::Mapping(entries) => entries,
@@ -224,10 +228,14 @@ fn format_access(
         };
         let name = source(file, text, block_key)?;
         let mut block_text = format!("  {name}:");
-        if !is_flow(text, block)
-            && !flow_access
-            && let Some(comment) = lines.trailing_comment(block_line, block_key.position.end + 1)
-        {
+        let block_comment = if flow_access {
+            None
+        } else if is_flow(text, block) {
+            flow_comment(lines, block)
+        } else {
+            lines.trailing_comment(block_line, block_key.position.end + 1)
+        };
+        if let Some(comment) = block_comment {
             block_text.push_str(comment);
         }
         block_text.push('\n');
@@ -295,6 +303,23 @@ fn format_access(
     Ok(out)
 }
 
+/// The comment after a flow collection's closing bracket, on its last line.
+fn flow_comment<'a>(lines: &Lines<'a>, node: &Node) -> Option<&'a str> {
+    let (_, end) = extent(node)?;
+    // The extent ends at the last scalar; the closing brackets come after it.
+    let rest = lines.rest_of_line(end);
+    let hash = rest.find('#')?;
+    let before = &rest[..hash];
+    if !before
+        .chars()
+        .all(|character| matches!(character, ' ' | '\t' | ']' | '}'))
+    {
+        return None;
+    }
+    let cut = before.rfind([']', '}']).map_or(0, |index| index + 1);
+    Some(rest[cut..].trim_end())
+}
+
 /// One grant entry in canonical form, and its `until` text.
 fn format_grant(
     file: &Path,
@@ -310,6 +335,8 @@ fn format_grant(
             hint: "fix the file first (`monban validate`)".to_owned(),
         });
     };
+    // Inside a flow list, a comment after the list belongs to the list's key.
+    let in_flow_list = flow;
     let flow = flow || is_flow(text, item);
     let order = ["group", "user", "until", "reason"];
     let mut sorted: Vec<&(Node, Node)> = entries.iter().collect();
@@ -335,9 +362,8 @@ fn format_grant(
         let value_line = lines.line_of(value.position.start);
         let comment = if flow {
             // A flow entry is one line; its comment goes on the first line of the block form.
-            if index == 0 {
-                let last = extent(item).map_or(item.position.end, |(_, e)| e);
-                lines.trailing_comment(lines.line_of(last.saturating_sub(1)), last)
+            if index == 0 && !in_flow_list {
+                flow_comment(lines, item)
             } else {
                 None
             }
@@ -412,6 +438,34 @@ mod tests {
             format(text),
             "access:\n  ReadOnly:\n    - group: a\n    # c\n    - user: b\n      until: 2026-01-01\n      reason: r\n"
         );
+    }
+
+    #[test]
+    fn comments_after_flow_collections_are_kept() {
+        assert_eq!(
+            format("access: { A: [{ group: a }] }  # c\n"),
+            "access:  # c\n  A:\n    - group: a\n"
+        );
+        assert_eq!(
+            format("access:\n  A:\n    - { group: a, until: 2030-01-01 }  # note\n"),
+            "access:\n  A:\n    - group: a  # note\n      until: 2030-01-01\n"
+        );
+        assert_eq!(
+            format("access:\n  A: [{ group: a }, { group: b }]  # why\n"),
+            "access:\n  A:  # why\n    - group: a\n    - group: b\n"
+        );
+    }
+
+    #[test]
+    fn formatting_twice_changes_nothing_more() {
+        for text in [
+            "access: { A: [{ user: b, reason: r }] }  # c\nou: X\n",
+            "access:\n  A: [{ group: a }]  # why\n",
+            "# h\nowners: [\"@o/t\"]\n\n\naccess:\n # x\n    A:\n     - group: a # y\n\n     - { group: b }\nid: \"1\"\n",
+        ] {
+            let once = format(text);
+            assert_eq!(format(&once), once, "{once}");
+        }
     }
 
     #[test]

@@ -70,6 +70,13 @@ impl<'a> Lines<'a> {
         first
     }
 
+    /// The text from `offset` to the end of its line (line break excluded).
+    pub fn rest_of_line(&self, offset: usize) -> &'a str {
+        let line = self.line_of(offset);
+        let end = self.start(line) + self.content(line).len();
+        self.text.get(offset..end).unwrap_or_default()
+    }
+
     /// The comment after the value on `line` (from the whitespace before `#` to the end of
     /// the line), given the offset where the value ends.
     pub fn trailing_comment(&self, line: usize, value_end: usize) -> Option<&'a str> {
