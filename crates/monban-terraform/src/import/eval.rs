@@ -33,6 +33,8 @@ pub(crate) struct EvalError {
 pub(crate) struct ResourceInstance {
     /// Full address: `module.sso.aws_ssoadmin_permission_set.this["Admin"]`.
     pub address: String,
+    /// The `for_each` key (`None` with `count` or neither).
+    pub key: Option<String>,
     pub resource_type: String,
     pub mode: Mode,
     pub value: Value,
@@ -50,9 +52,11 @@ pub(crate) struct Instance {
     pub config: Rc<ModuleConfig>,
     /// `""` for the root, `module.sso.` below it.
     pub prefix: String,
+    /// The module's variable values as its caller set them (before type conversion).
     inputs: BTreeMap<String, Value>,
-    /// Where each input was set (the module block's argument), for messages.
+    /// Evaluated variables, locals and outputs, by `var.x` / `local.x` / `output.x`.
     cache: RefCell<HashMap<String, Value>>,
+    /// What is being evaluated right now, to report a cycle instead of looping.
     busy: RefCell<HashSet<String>>,
     children: RefCell<HashMap<String, Vec<ModuleInstance>>>,
     instances: RefCell<HashMap<usize, Result<Vec<ResourceInstance>>>>,
@@ -1066,14 +1070,7 @@ impl Evaluator<'_> {
             Value::Map(
                 instances
                     .into_iter()
-                    .map(|resource| {
-                        let key = resource
-                            .address
-                            .rsplit_once("[\"")
-                            .map(|(_, key)| key.trim_end_matches("\"]").replace("\\\"", "\""))
-                            .unwrap_or_default();
-                        (key, resource.value)
-                    })
+                    .map(|resource| (resource.key.unwrap_or_default(), resource.value))
                     .collect(),
             )
         } else if counted {
@@ -1131,7 +1128,7 @@ impl Evaluator<'_> {
         let base = format!("{}{}", instance.prefix, block.address());
         let location = self.sources.locate(block.file, block.span.clone());
         let mut instances = Vec::new();
-        let mut one = |address: String, scope: &Scope<'_>| -> Result<()> {
+        let mut one = |address: String, key: Option<String>, scope: &Scope<'_>| -> Result<()> {
             let mut attributes = self.body(&block.body, scope, true)?;
             if block.mode == Mode::Data && block.resource_type == "aws_iam_policy_document" {
                 let json = policy::document(&attributes)
@@ -1141,6 +1138,7 @@ impl Evaluator<'_> {
             }
             instances.push(ResourceInstance {
                 address: address.clone(),
+                key,
                 resource_type: block.resource_type.clone(),
                 mode: block.mode,
                 value: Value::Resource {
@@ -1171,8 +1169,8 @@ impl Evaluator<'_> {
                 let mut each = BTreeMap::new();
                 each.insert("key".to_owned(), Value::String(key.clone()));
                 each.insert("value".to_owned(), value);
-                let address = format!("{base}[{}]", serde_json::Value::String(key));
-                one(address, &scope.with("each", Value::Map(each)))?;
+                let address = format!("{base}[{}]", serde_json::Value::String(key.clone()));
+                one(address, Some(key), &scope.with("each", Value::Map(each)))?;
             }
         } else if let Some(count) = block.body.get_attribute("count") {
             let total = match self.eval(&count.value, &scope)? {
@@ -1190,11 +1188,11 @@ impl Evaluator<'_> {
                 let mut count_map = BTreeMap::new();
                 count_map.insert("index".to_owned(), Value::Number(index));
                 let address = format!("{base}[{}]", super::value::format_number(index));
-                one(address, &scope.with("count", Value::Map(count_map)))?;
+                one(address, None, &scope.with("count", Value::Map(count_map)))?;
                 index += 1.0;
             }
         } else {
-            one(base, &scope)?;
+            one(base, None, &scope)?;
         }
         Ok(instances)
     }

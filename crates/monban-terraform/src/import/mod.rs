@@ -116,7 +116,6 @@ fn root_inputs(
     options: &ImportOptions,
     sources: &mut Sources,
     root: &Rc<ModuleConfig>,
-    evaluator_state: &state::State,
 ) -> Result<(BTreeMap<String, Value>, Vec<Note>), ImportError> {
     let dir = &options.terraform_dir;
     let mut files = Vec::new();
@@ -181,7 +180,7 @@ fn root_inputs(
         let body = parse_body(sources, file, &text)?;
         let evaluator = Evaluator {
             sources,
-            state: Some(evaluator_state),
+            state: None,
             root_dir: dir.to_string_lossy().into_owned(),
             account_keys: RefCell::default(),
         };
@@ -248,7 +247,6 @@ pub fn import(options: &ImportOptions) -> Result<Imported, ImportError> {
         Some(path) => Some(state::State::read(path)?),
         None => None,
     };
-    let empty_state = state::State::default();
     // Absolute, so that `path.module` and `file()` work whatever the working directory.
     let dir = &options
         .terraform_dir
@@ -271,7 +269,7 @@ pub fn import(options: &ImportOptions) -> Result<Imported, ImportError> {
     {
         return Err(ImportError::NoConfiguration { path: dir.clone() });
     }
-    let (inputs, mut notes) = root_inputs(options, &mut sources, &root, &empty_state)?;
+    let (inputs, mut notes) = root_inputs(options, &mut sources, &root)?;
     // A required root variable without a value is an error up front, not a note on every
     // resource that uses it.
     for (name, variable) in &root.variables {
