@@ -4,15 +4,20 @@
 # with `monban sandbox scim-token`. The checks that fail must be exactly those IAM Identity
 # Center's documented SCIM limitations make fail — listed, each with its AWS doc, in
 # scripts/peers/scim_check.py; an unexpected failure or an unexpected pass fails the suite.
+# Then a joiner and a leaver go through SCIM and boto3's identitystore client must see them
+# (ENABLED, then DISABLED, then gone).
 # Run by scripts/test after nextest; runnable alone: `bash scripts/peers/scim.sh`.
 #
 # Environment:
 #   MONBAN_BIN            the monban binary to run (default: target/debug/monban, built if stale)
 #   SCIM2_TESTER_VERSION  the pinned scim2-tester (default below); the venv is rebuilt when it changes
+#   BOTO3_VERSION         the pinned boto3 (as scripts/peers/boto3.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SCIM2_TESTER_VERSION="${SCIM2_TESTER_VERSION:-0.5.2}"
+BOTO3_VERSION="${BOTO3_VERSION:-1.44.8}"
+PINS="scim2-tester[httpx2]==$SCIM2_TESTER_VERSION boto3==$BOTO3_VERSION"
 VENV=target/peers/scim-venv
 
 log() { printf 'scim peer: %s\n' "$*" >&2; }
@@ -20,12 +25,13 @@ log() { printf 'scim peer: %s\n' "$*" >&2; }
 source scripts/peers/lib/sandbox.bash
 
 # 1. The venv, reused across runs; only PyPI is contacted, and only when it is missing.
-if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.scim2-tester-version" 2>/dev/null)" != "$SCIM2_TESTER_VERSION" ]; then
-  log "creating $VENV with scim2-tester[httpx2]==$SCIM2_TESTER_VERSION"
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.pins" 2>/dev/null)" != "$PINS" ]; then
+  log "creating $VENV with $PINS"
   rm -rf "$VENV"
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet "scim2-tester[httpx2]==$SCIM2_TESTER_VERSION"
-  printf '%s\n' "$SCIM2_TESTER_VERSION" >"$VENV/.scim2-tester-version"
+  # shellcheck disable=SC2086 # PINS is a list of requirement specifiers
+  "$VENV/bin/pip" install --quiet $PINS
+  printf '%s\n' "$PINS" >"$VENV/.pins"
 fi
 
 # 2. The binary (rebuilt only when stale).
@@ -59,7 +65,8 @@ esac
 
 # 5. The checker; its exit status is this script's.
 status=0
-"$VENV/bin/python" scripts/peers/scim_check.py "$SCIM_URL" "$SCIM_TOKEN" || status=$?
+AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+  "$VENV/bin/python" scripts/peers/scim_check.py "$ENDPOINT" "$SCIM_URL" "$SCIM_TOKEN" || status=$?
 if [ "$status" -ne 0 ]; then
   log "FAILED (exit $status); last lines of the server log:"
   tail -n 20 "$WORK/server.log" >&2

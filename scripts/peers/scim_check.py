@@ -1,8 +1,13 @@
 """Runs scim2-tester (an independent SCIM 2.0 conformance checker, RFC 7643/7644) against the
 sandbox's SCIM endpoint and compares what fails with the failures IAM Identity Center's
-documented SCIM limitations cause. Exit 0 only when exactly the expected checks fail.
+documented SCIM limitations cause; then plays a joiner and a leaver over SCIM and reads the
+result back with boto3's Identity Store client (another independent client). Exit 0 only
+when exactly the expected checks fail and the leaver scenario holds.
 
-Usage: scim_check.py BASE_URL TOKEN   (BASE_URL ends in /scim/v2; from `monban sandbox scim-token`)
+Usage: scim_check.py ENDPOINT BASE_URL TOKEN
+  ENDPOINT  the sandbox (`monban sandbox serve`'s READY URL), for boto3 and the control API
+  BASE_URL  the SCIM base URL, ending in /scim/v2, and TOKEN its bearer token (both from
+            `monban sandbox scim-token`)
 
 Each expected failure names the AWS document that makes Identity Center (and so the sandbox)
 answer that way: the "IAM Identity Center SCIM Implementation Developer Guide" pages under
@@ -11,9 +16,13 @@ limitations.html, createuser.html, listusers.html, patchuser.html, patchgroup.ht
 sandbox decision in docs/reference/sandbox.md ("SCIM endpoint") where AWS documents nothing.
 """
 
+import json
 import random
 import re
 import sys
+import urllib.request
+
+import boto3
 
 from httpx2 import Client
 from scim2_client.engines.httpx2 import SyncSCIMClient
@@ -107,8 +116,71 @@ def described_service(http):
     return ScimProvider.from_discovery(schemas, resource_types, config)
 
 
+def leaver_scenario(endpoint, http):
+    """A joiner and a leaver over SCIM, read back through the Identity Store API (boto3).
+
+    Returns the problems found (empty when the scenario holds).
+    """
+    with urllib.request.urlopen(f"{endpoint}/_sandbox/health") as response:
+        store = json.load(response)["identity_store_id"]
+    identity_store = boto3.client(
+        "identitystore",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="AKIAMONBANSANDBOX000",
+        aws_secret_access_key="monban-sandbox-secret",
+    )
+    problems = []
+
+    def expect(condition, what):
+        if not condition:
+            problems.append(what)
+
+    created = http.post(
+        "Users",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "peer.leaver@example.com",
+            "externalId": "peer-leaver-1",
+            "name": {"givenName": "Pat", "familyName": "Leaver"},
+            "displayName": "Pat Leaver",
+            "emails": [{"value": "peer.leaver@example.com", "type": "work", "primary": True}],
+            "active": True,
+        },
+    )
+    expect(created.status_code == 201, f"CreateUser answered {created.status_code}: {created.text}")
+    if created.status_code != 201:
+        return problems
+    user_id = created.json()["id"]
+    user = identity_store.describe_user(IdentityStoreId=store, UserId=user_id)
+    expect(user["UserName"] == "peer.leaver@example.com", f"DescribeUser UserName: {user}")
+    expect(user.get("UserStatus") == "ENABLED", f"a joiner is not ENABLED: {user}")
+    expect(
+        [external["Id"] for external in user.get("ExternalIds", [])] == ["peer-leaver-1"],
+        f"DescribeUser ExternalIds: {user}",
+    )
+    patched = http.patch(
+        f"Users/{user_id}",
+        json={
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "value": {"active": False}}],
+        },
+    )
+    expect(patched.status_code == 200, f"PatchUser answered {patched.status_code}: {patched.text}")
+    user = identity_store.describe_user(IdentityStoreId=store, UserId=user_id)
+    expect(user.get("UserStatus") == "DISABLED", f"a deactivated user is not DISABLED: {user}")
+    deleted = http.delete(f"Users/{user_id}")
+    expect(deleted.status_code == 204, f"DeleteUser answered {deleted.status_code}")
+    try:
+        identity_store.describe_user(IdentityStoreId=store, UserId=user_id)
+        problems.append("a deleted user is still described")
+    except identity_store.exceptions.ResourceNotFoundException:
+        pass
+    return problems
+
+
 def main():
-    base_url, token = sys.argv[1], sys.argv[2]
+    endpoint, base_url, token = sys.argv[1], sys.argv[2], sys.argv[3]
     # The checker fills attributes at random (booleans such as emails[].primary): seed it so
     # every run makes the same requests.
     random.seed(20261129)
@@ -134,7 +206,12 @@ def main():
         print(f"  UNEXPECTED FAILURE: {key.strip()}: {reason}")
     for key in unexpectedly_passed:
         print(f"  UNEXPECTED PASS (expected to fail): {key.strip()}  <- {EXPECTED[key]}")
-    return 1 if unexpected or unexpectedly_passed else 0
+    problems = leaver_scenario(endpoint, http)
+    for problem in problems:
+        print(f"  LEAVER SCENARIO: {problem}")
+    if not problems:
+        print("leaver scenario: SCIM create, PATCH active:false and DELETE seen by boto3's identitystore client")
+    return 1 if unexpected or unexpectedly_passed or problems else 0
 
 
 if __name__ == "__main__":
