@@ -128,6 +128,12 @@ results = json.load(open(sys.argv[1]))["results"]
 print(" ".join(f"{r['median'] * 1000:.2f}" for r in results))
 EOF
 )
+  DETAIL="$("$PEER_PYTHON" - "$WORK/hyperfine.json" <<'EOF'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"  {r['command']:<38} mean {r['mean'] * 1000:.1f} ± {r['stddev'] * 1000:.1f} ms, min {r['min'] * 1000:.1f} ms, CPU (user + system) {(r['user'] + r['system']) * 1000:.1f} ms")
+EOF
+)"
   TOOL="hyperfine $(hyperfine --version | awk '{ print $2 }'), $RUNS runs each after 5 warm-ups"
 else
   time_runs() {
@@ -141,6 +147,7 @@ else
   MONBAN_MS="$(time_runs "$MONBAN_COMMAND" | median_ms)"
   PEER_MS="$(time_runs "$PEER_COMMAND" | median_ms)"
   TOOL="a date +%s%N loop, $RUNS runs each after 5 warm-ups"
+  DETAIL=""
 fi
 CALLS_AFTER="$(portal_calls)"
 
@@ -151,6 +158,7 @@ Developer credentials, warm caches, whole process ($TOOL):
   monban credentials (release)           median ${MONBAN_MS} ms
   aws-sso-util credential-process        median ${PEER_MS} ms
   ratio                                  ${RATIO}x  (target >= 20x)
+${DETAIL}
   portal GetRoleCredentials calls during timing: $((CALLS_AFTER - CALLS_BEFORE)) (0 = both answered from their caches)
-  machine: $(nproc) cores, $(uname -sr); aws-sso-util $AWS_SSO_UTIL_VERSION, boto3 $BOTO3_VERSION
+  machine: $(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg); aws-sso-util $AWS_SSO_UTIL_VERSION, boto3 $BOTO3_VERSION
 EOF
