@@ -36,6 +36,11 @@
       return ESCAPES[character];
     });
   }
+  // Explanations and fixes quote commands and file names in `backticks`, as Markdown
+  // would: shown as code, after escaping (so nothing but <code> can come of it).
+  function prose(value) {
+    return esc(value).replace(/`([^`]+)`/g, "<code>$1</code>");
+  }
   function byId(id) { return document.getElementById(id); }
   function plural(count, one, many) { return count.toLocaleString("en") + " " + (count === 1 ? one : (many || one + "s")); }
   function compareText(left, right) { return left < right ? -1 : left > right ? 1 : 0; }
@@ -775,9 +780,11 @@
             chips.push("<span class=\"" + chipClass + "\">" + esc(abbreviation(name)) + "</span>");
           });
           if (!chips.length && shown.findings.length) { chips.push("<span class=\"chip more\">finding</span>"); }
-          if (chips.length > CHIPS_PER_CELL) {
-            var hidden = chips.length - (CHIPS_PER_CELL - 1);
-            chips = chips.slice(0, CHIPS_PER_CELL - 1);
+          // Three chips fit a normal column, two a narrow one; the rest is "+N".
+          var fit = grid.columnWidth >= 120 ? CHIPS_PER_CELL : CHIPS_PER_CELL - 1;
+          if (chips.length > fit) {
+            var hidden = chips.length - (fit - 1);
+            chips = chips.slice(0, fit - 1);
             chips.push("<span class=\"chip more\">+" + hidden + "</span>");
           }
           inner = "<div class=\"chips\">" + chips.join("") + "</div>";
@@ -938,7 +945,7 @@
       var raw = finding.raw;
       return "<div class=\"finding-card sev-border-" + esc(raw.severity) + "\" data-finding-key=\"" + esc(raw.key) + "\"><div class=\"head\">" + severityBadge(raw.severity) +
         "<span class=\"title\">" + esc(raw.title) + "</span><span class=\"rule\">" + esc(raw.rule) + "</span></div>" +
-        "<p>" + esc(raw.explanation) + "</p><p class=\"muted\"><b>Fix:</b> " + esc(raw.fix) + "</p></div>";
+        "<p>" + prose(raw.explanation) + "</p><p class=\"muted\"><b>Fix:</b> " + prose(raw.fix) + "</p></div>";
     }).join("");
   }
 
@@ -1124,8 +1131,8 @@
         why = "<button type=\"button\" class=\"button\" data-open=\"account:" + esc(finding.account.id) + "\" title=\"Everyone on this account, and why\">Who?</button>";
       }
       html += "<tr data-severity=\"" + esc(raw.severity) + "\" data-rule=\"" + esc(raw.rule) + "\"><td>" + severityBadge(raw.severity) + "</td>" +
-        "<td><div class=\"title\">" + esc(raw.title) + "</div><div class=\"rule\">" + esc(raw.rule) + "</div><div class=\"explanation\">" + esc(raw.explanation) + "</div>" +
-        "<div class=\"fix\"><b>Fix:</b> " + esc(raw.fix) + "</div></td>" +
+        "<td><div class=\"title\">" + esc(raw.title) + "</div><div class=\"rule\">" + esc(raw.rule) + "</div><div class=\"explanation\">" + prose(raw.explanation) + "</div>" +
+        "<div class=\"fix\"><b>Fix:</b> " + prose(raw.fix) + "</div></td>" +
         "<td>" + principalLabel(finding) + "</td><td>" + accountLabel(finding) + "</td><td>" + (raw.permission_set ? esc(raw.permission_set) : "<span class=\"muted\">—</span>") + "</td>" +
         "<td class=\"no-print\">" + why + "</td></tr>";
     }
@@ -1189,7 +1196,7 @@
     function findingRows(list) {
       if (!list.length) { return "<p class=\"muted\">None.</p>"; }
       return list.map(function (raw) {
-        return "<div class=\"finding-card sev-border-" + esc(raw.severity) + "\"><div class=\"head\">" + severityBadge(raw.severity) + "<span class=\"title\">" + esc(raw.title) + "</span><span class=\"rule\">" + esc(raw.rule) + "</span></div><p>" + esc(raw.explanation) + "</p></div>";
+        return "<div class=\"finding-card sev-border-" + esc(raw.severity) + "\"><div class=\"head\">" + severityBadge(raw.severity) + "<span class=\"title\">" + esc(raw.title) + "</span><span class=\"rule\">" + esc(raw.rule) + "</span></div><p>" + prose(raw.explanation) + "</p></div>";
       }).join("");
     }
     byId("panel-changes").innerHTML = "<h2 class=\"print-title\">Changes since the baseline</h2>" +
