@@ -9,6 +9,9 @@
 //!
 //! The symbols and layouts are described for users in `docs/reference/plan-output.md`;
 //! the JSON format in `docs/reference/plan-json.md`.
+//!
+//! Also the HTML view of an audit ([`render_audit_html`]): one self-contained page built
+//! from the audit report JSON alone (`docs/reference/audit-html.md`).
 
 mod audit_html;
 mod human;
