@@ -495,3 +495,27 @@ resource "aws_ssoadmin_account_assignment" "this" {
 fn permission_set_and_assignment_modules_wired_through_outputs() {
     check("two-modules", |_| {});
 }
+
+/// The fixtures are written as real repositories are: `terraform fmt` leaves them alone.
+/// Skipped where no `terraform` binary is installed.
+#[test]
+fn fixtures_are_terraform_fmt_clean() {
+    let Some(terraform) = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join("terraform"))
+            .find(|candidate| candidate.is_file())
+    }) else {
+        return;
+    };
+    let output = std::process::Command::new(terraform)
+        .args(["fmt", "-check", "-recursive", "-no-color"])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import"))
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+        .expect("terraform runs");
+    assert!(
+        output.status.success(),
+        "terraform fmt would change:\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
