@@ -357,16 +357,14 @@ fn set_list(user: &mut User, attribute: &str, value: &Value) -> Result<(), ScimE
         "addresses" => {
             user.addresses = item.map(address).transpose()?.into_iter().collect();
         }
-        _ => unreachable_attribute(attribute)?,
+        _ => {
+            return Err(ScimError::validation(
+                "invalidPath",
+                format!("{attribute} is not a supported attribute."),
+            ));
+        }
     }
     Ok(())
-}
-
-fn unreachable_attribute(attribute: &str) -> Result<(), ScimError> {
-    Err(ScimError::validation(
-        "invalidPath",
-        format!("{attribute} is not a supported attribute."),
-    ))
 }
 
 /// The canonical spelling of a multi-valued attribute, if `attribute` is one.
