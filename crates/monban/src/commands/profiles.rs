@@ -113,7 +113,7 @@ pub fn sync(settings: &ProfilesSyncSettings, printer: &Printer) -> anyhow::Resul
         }
     };
     let config = AwsConfig::parse(&path, &text);
-    let session = config.sso_session(settings.sso_session.as_deref())?;
+    let session = resolve_session(&config, settings.sso_session.as_deref())?;
     let current = ConfigText::parse(&text, &session.name)
         .with_context(|| format!("cannot sync into {}", path.display()))?;
 
@@ -204,6 +204,30 @@ pub fn sync(settings: &ProfilesSyncSettings, printer: &Printer) -> anyhow::Resul
         printer.log(format!("  removed [profile {name}] (no longer assigned)"));
     }
     Ok(ExitStatus::Success)
+}
+
+/// The `[sso-session]` of the config file; when the file has none of the name given with
+/// `--sso-session`, the start URL and region of that session's cached token (a sign-in
+/// made with another config file, or `aws sso login`), so that the sync can write the
+/// section into its block.
+fn resolve_session(config: &AwsConfig, name: Option<&str>) -> anyhow::Result<SsoSession> {
+    let error = match config.sso_session(name) {
+        Ok(session) => return Ok(session),
+        Err(error) => error,
+    };
+    if let (Some(name), SsoError::NoSsoSession { .. } | SsoError::UnknownSsoSession { .. }) =
+        (name, &error)
+        && let Some(token) =
+            monban_aws::sso::load_token(&monban_aws::sso::token_cache_dir()?, name)?
+    {
+        return Ok(SsoSession {
+            name: name.to_owned(),
+            start_url: token.start_url,
+            region: token.region,
+            registration_scopes: Vec::new(),
+        });
+    }
+    Err(error.into())
 }
 
 /// A role from the portal, with the account's root e-mail (to find the repo's name for an
