@@ -56,6 +56,7 @@ mod error;
 mod iam_scan;
 mod idp;
 mod limits;
+pub mod permissions;
 pub mod read;
 mod refresh;
 mod snapshot;

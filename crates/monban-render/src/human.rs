@@ -57,9 +57,43 @@ pub fn render_human(plan: &Plan, options: &HumanOptions) -> String {
         )),
     );
 
+    if !plan.risks.is_empty() {
+        out.push('\n');
+        line(&mut out, &paint.bold("Look at these first:"));
+        for risk in &plan.risks {
+            line(
+                &mut out,
+                &format!(
+                    "  {} {}",
+                    paint.warning(&format!("! {}:", text::risk_kind(risk.kind))),
+                    risk.message
+                ),
+            );
+        }
+    }
     if plan.has_changes() || !plan.access.is_empty() {
         out.push('\n');
         write_access(&mut out, plan, &paint);
+    }
+    if !plan.expiring.is_empty() {
+        out.push('\n');
+        line(&mut out, &paint.bold("Access that ends soon:"));
+        for grant in &plan.expiring {
+            let mut text = format!(
+                "  {} · {} on {} · last day {}",
+                text::principal(&grant.principal),
+                grant.permission_set,
+                grant.account,
+                text::ends(grant)
+            );
+            if !grant.owners.is_empty() {
+                let _ = write!(text, " · owners {}", grant.owners.join(", "));
+            }
+            if let Some(reason) = &grant.reason {
+                let _ = write!(text, " · reason: {reason}");
+            }
+            line(&mut out, &text);
+        }
     }
     if plan.has_changes() {
         out.push('\n');

@@ -229,14 +229,7 @@ fn head(plan: &Plan, options: &MarkdownOptions) -> String {
     if plan.has_changes() {
         line(
             &mut out,
-            &format!(
-                "### monban plan: {} to add, {} to change, {} to remove · {}, {}",
-                summary.add,
-                summary.change,
-                summary.remove,
-                text::access_count(summary.people_gaining, "gains"),
-                text::access_count(summary.people_losing, "loses")
-            ),
+            &format!("### monban plan: {}", text::headline(&summary)),
         );
     } else {
         line(
@@ -262,6 +255,31 @@ fn head(plan: &Plan, options: &MarkdownOptions) -> String {
             plan.read_at, plan.evaluated_on
         ),
     );
+    if plan.has_changes() {
+        out.push('\n');
+        line(
+            &mut out,
+            &format!(
+                "**Plan:** {} to add, {} to change, {} to remove.",
+                summary.add, summary.change, summary.remove
+            ),
+        );
+    }
+    if !plan.risks.is_empty() {
+        out.push('\n');
+        line(&mut out, "> [!WARNING]");
+        line(&mut out, "> **Look at these first:**");
+        for risk in &plan.risks {
+            line(
+                &mut out,
+                &format!(
+                    "> - **{}:** {}",
+                    text::risk_kind(risk.kind),
+                    escape(&risk.message)
+                ),
+            );
+        }
+    }
     let notes = status_notes(plan);
     if !notes.is_empty() {
         out.push('\n');
@@ -617,6 +635,35 @@ fn assemble(
                 line(&mut out, "</details>");
             }
         }
+    }
+    if !plan.expiring.is_empty() {
+        out.push('\n');
+        line(&mut out, "#### Access that ends soon");
+        out.push('\n');
+        line(
+            &mut out,
+            "| Who | Permission set | Account | Last day | Owners | Reason |",
+        );
+        line(&mut out, "| --- | --- | --- | --- | --- | --- |");
+        for grant in &plan.expiring {
+            line(
+                &mut out,
+                &format!(
+                    "| {} | {} | {} | {} | {} | {} |",
+                    escape(&text::principal(&grant.principal)),
+                    escape(&grant.permission_set),
+                    escape(&grant.account),
+                    text::ends(grant),
+                    escape(&grant.owners.join(", ")),
+                    escape(grant.reason.as_deref().unwrap_or(""))
+                ),
+            );
+        }
+        out.push('\n');
+        line(
+            &mut out,
+            "_Renew a grant by moving its `until` (in a pull request), or let it end: the scheduled job removes it the day after its last day._",
+        );
     }
     if !warnings.items.is_empty() {
         out.push('\n');

@@ -5,8 +5,9 @@
 use std::fmt::Write as _;
 
 use monban_plan::{
-    AccessPath, AccountRef, Action, Blocker, Cause, FieldChange, KeptBecause, Origin, Plan,
-    PlanTarget, Principal, PrincipalKind, Severity, TargetEndpoint, UnmanagedBecause,
+    AccessPath, AccountRef, Action, Blocker, Cause, ExpiringGrant, FieldChange, KeptBecause,
+    Origin, Plan, PlanTarget, Principal, PrincipalKind, RiskKind, Severity, Summary,
+    TargetEndpoint, UnmanagedBecause,
 };
 use similar::{ChangeTag, TextDiff};
 
@@ -264,6 +265,45 @@ pub(crate) fn access_count(count: usize, verb: &str) -> String {
         format!("1 person {verb} access")
     } else {
         format!("{count} people {} access", verb.trim_end_matches('s'))
+    }
+}
+
+/// The one-line summary a reviewer reads first: `3 people gain access, 1 loses access, 2
+/// accounts change`.
+pub(crate) fn headline(summary: &Summary) -> String {
+    let gaining = match summary.people_gaining {
+        0 => "no one gains access".to_owned(),
+        count => access_count(count, "gains"),
+    };
+    let losing = match summary.people_losing {
+        0 => "no one loses access".to_owned(),
+        1 => "1 loses access".to_owned(),
+        count => format!("{count} lose access"),
+    };
+    let accounts = match summary.accounts_changing {
+        0 => "no account changes".to_owned(),
+        1 => "1 account changes".to_owned(),
+        count => format!("{count} accounts change"),
+    };
+    format!("{gaining}, {losing}, {accounts}")
+}
+
+/// The label of a risk.
+pub(crate) fn risk_kind(kind: RiskKind) -> &'static str {
+    match kind {
+        RiskKind::AdministratorAccess => "administrator access",
+        RiskKind::ProtectedEntry => "protected entry",
+        RiskKind::MassRemoval => "mass removal",
+        RiskKind::RoleArnsChange => "role ARNs change",
+    }
+}
+
+/// When an expiring grant ends: `2026-11-30 (today)`, `(tomorrow)`, `(in 9 days)`.
+pub(crate) fn ends(grant: &ExpiringGrant) -> String {
+    match grant.days_left {
+        0 => format!("{} (today)", grant.until),
+        1 => format!("{} (tomorrow)", grant.until),
+        days => format!("{} (in {days} days)", grant.until),
     }
 }
 

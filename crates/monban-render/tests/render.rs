@@ -714,8 +714,9 @@ fn markdown_for_5000_people_fits_in_a_github_comment() {
     let summary = markdown.lines().nth(1).unwrap();
     assert_eq!(
         summary,
-        "### monban plan: 1000 to add, 0 to change, 0 to remove · 5000 people gain access, 0 people lose access"
+        "### monban plan: 5000 people gain access, no one loses access, 1000 accounts change"
     );
+    assert!(markdown.contains("\n**Plan:** 1000 to add, 0 to change, 0 to remove.\n"));
     assert!(markdown.contains("| person-00000@example.com (Person 0) |"));
     assert!(markdown.contains("… and "), "the cut is announced");
     let note = markdown.lines().last().unwrap();
@@ -889,4 +890,49 @@ fn a_plan_without_identity_center_is_incomplete() {
         .not_applyable()
         .build();
     insta::assert_snapshot!(render_human(&plan, &plain()));
+}
+
+/// The simple plan with what monban-plan flags for a reviewer: risks and grants ending soon.
+fn flagged() -> Plan {
+    let mut plan = simple();
+    plan.risks = vec![
+        monban_plan::Risk {
+            kind: monban_plan::RiskKind::AdministratorAccess,
+            message: "group:payments-sre gains administrator access (AdministratorAccess) on payments-prod".to_owned(),
+            address: None,
+        },
+        monban_plan::Risk {
+            kind: monban_plan::RiskKind::RoleArnsChange,
+            message: "ReadOnly is renamed to Viewer: its AWSReservedSSO roles get new ARNs in every account (payments-prod); trust, resource and key policies naming the old ARNs stop matching".to_owned(),
+            address: None,
+        },
+    ];
+    plan.expiring = vec![monban_plan::ExpiringGrant {
+        account: "payments-prod".to_owned(),
+        permission_set: "ReadOnly".to_owned(),
+        principal: monban_plan::Principal::named(
+            monban_plan::PrincipalKind::User,
+            "alice@example.com",
+            None,
+        ),
+        until: date(2026, 12, 1),
+        days_left: 2,
+        reason: Some("INC-4211 | audit".to_owned()),
+        owners: vec!["@example/payments-sre".to_owned()],
+    }];
+    plan
+}
+
+#[test]
+fn risks_come_first_and_grants_ending_soon_are_listed() {
+    let markdown = render_markdown(&flagged(), &MarkdownOptions::default());
+    let risks = markdown
+        .find("**Look at these first:**")
+        .expect("risks shown");
+    let people = markdown
+        .find("#### Who gains or loses access")
+        .expect("people shown");
+    assert!(risks < people, "risks come before the person table");
+    insta::assert_snapshot!("markdown_flagged", markdown);
+    insta::assert_snapshot!("human_flagged", render_human(&flagged(), &plain()));
 }

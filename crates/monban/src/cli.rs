@@ -42,6 +42,9 @@ pub enum Command {
     /// Make the target match the repo: plan, confirm, apply — or apply a saved plan after
     /// checking it is still current. Resumes an interrupted apply without repeating work.
     Apply(ApplyArgs),
+    /// Print the IAM policy a CI job's role needs, derived from the AWS operations monban
+    /// calls: read-only for `plan`, the reads plus the exact writes for `apply`.
+    IamPolicy(crate::commands::iam_policy::IamPolicyArgs),
     /// Show monban's whole loop on a fresh built-in sandbox: the example organization's IdP
     /// directory is pushed into it, the example repo planned and applied, planned again, and
     /// a pull request's plan shown as a reviewer sees it. Needs no AWS account.

@@ -525,3 +525,63 @@ fn a_refused_token_fails_the_comment_step() {
     assert!(!output.status.success());
     assert!(stderr(&output).contains("401"), "{}", stderr(&output));
 }
+
+#[test]
+fn the_plan_flags_administrator_access_and_lists_grants_ending_soon() {
+    let repo = access_repo();
+    monban(repo.home())
+        .args(["sandbox", "provision-idp", "--repo"])
+        .arg(&repo.root)
+        .arg(repo.root.join("directory.yaml"))
+        .assert()
+        .success();
+    let output = monban(repo.home())
+        .args([
+            "plan",
+            "--format",
+            "json",
+            "--expiring-within",
+            "2w",
+            "--repo",
+        ])
+        .arg(&repo.root)
+        .output()
+        .expect("monban runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON plan");
+    assert_eq!(
+        plan["risks"],
+        serde_json::json!([{
+            "kind": "administrator_access",
+            "message": "group:admins gains administrator access (AdministratorAccess) on management",
+            "address": {"type": "assignment", "account": "management", "permission_set": "AdministratorAccess",
+                        "principal": {"kind": "group", "name": "admins", "id": null}},
+        }])
+    );
+    assert_eq!(
+        plan["expiring"],
+        serde_json::json!([{
+            "account": "app-prod", "permission_set": "ReadOnly",
+            "principal": {"kind": "user", "name": "alice@example.com", "id": null},
+            "until": "2026-11-30", "days_left": 1, "reason": "INC-4211",
+            "owners": ["@example/app-sre"],
+        }])
+    );
+    // Without the flag nothing is listed; a window that does not reach it lists nothing.
+    for arguments in [&[][..], &["--expiring-within", "0d"][..]] {
+        let output = monban(repo.home())
+            .args(["plan", "--format", "json", "--repo"])
+            .arg(&repo.root)
+            .args(arguments)
+            .output()
+            .expect("monban runs");
+        let plan: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON plan");
+        assert!(plan.get("expiring").is_none(), "{arguments:?}");
+    }
+    monban(repo.home())
+        .args(["plan", "--expiring-within", "soon", "--repo"])
+        .arg(&repo.root)
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("invalid --expiring-within"));
+}

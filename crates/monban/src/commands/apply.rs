@@ -179,6 +179,17 @@ async fn run(
         return Ok(ExitStatus::Failure);
     }
 
+    // The cached snapshot (this apply's own read, or an older plan's) shows AWS as it was
+    // before the changes about to be made: drop it, so the next plan reads again instead of
+    // building on it. A missing cache is fine.
+    let _ = std::fs::remove_dir_all(
+        settings
+            .repo
+            .root
+            .join(STATE_DIR)
+            .join("snapshots")
+            .join(clients.target().key()),
+    );
     let progress = ProgressObserver::new(printer.progress(plan.changes.len() as u64));
     let report = monban_aws::apply(
         clients,

@@ -8,6 +8,7 @@ pub mod developer;
 pub mod edit;
 pub mod export;
 mod expiry;
+pub mod iam_policy;
 pub mod import;
 mod init;
 pub mod plan;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Init(args) => init::init(&args.dir, args.example, printer),
         Command::Plan(args) => plan::plan(&PlanSettings::resolve(args)?, printer),
         Command::Apply(args) => apply::apply(&ApplySettings::resolve(args)?, printer),
+        Command::IamPolicy(args) => iam_policy::iam_policy(&args, printer),
         Command::Demo(args) => demo::demo(&args, printer),
         Command::Audit(args) => audit::audit(&audit::AuditSettings::resolve(args)?, printer),
         Command::Show(ShowCommand::Why(args)) => {
