@@ -7,7 +7,8 @@
 #      second sync changes nothing);
 #   2. boto3 on a synced profile, with no endpoint in its environment, reads monban's token
 #      cache, gets keys from the sandbox portal and calls GetCallerIdentity -> the expected
-#      assumed-role ARN (the "done when" of issue 7: from nothing to get-caller-identity);
+#      assumed-role ARN; so does `aws sts get-caller-identity --profile …` (AWS CLI v1) —
+#      the "done when" of issue 7: from nothing to get-caller-identity;
 #   3. the AWS SDK for JavaScript v3 (fromSSO) does the same;
 #   4. a profile with `credential_process = monban credentials …` works in boto3;
 #   5. the person is deactivated through SCIM (as the IdP does for a leaver): boto3 gets no
@@ -18,6 +19,7 @@
 # Environment:
 #   MONBAN_BIN            the monban binary to run (default: target/debug/monban, built if stale)
 #   BOTO3_VERSION, AWS_SSO_UTIL_VERSION   pins shared with boto3.sh / aws_sso_util.sh
+#   AWSCLI_VERSION        the pinned AWS CLI v1 (own venv, target/peers/awscli-venv)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -30,6 +32,7 @@ source scripts/peers/lib/sso.bash
 # 1. Tools: the shared venv (boto3, aws-sso-util) and the pinned JS SDK (incl.
 # @aws-sdk/credential-providers) under target/peers; the binary.
 peer_ensure_venv
+peer_ensure_awscli
 peer_ensure_js
 cp scripts/peers/js/sso_scenario.mjs "$JS_INSTALL/sso_scenario.mjs"
 peer_ensure_binary
@@ -124,6 +127,16 @@ log "app-prod is account $APP_PROD"
 env "${CLEAN_ENV[@]}" "$PEER_PYTHON" scripts/peers/sso_clients_scenario.py caller-identity \
   app-prod.ReadOnly "$APP_PROD" ReadOnly alice@example.com sso || fail "boto3 on a synced profile"
 
+# The "done when" of issue 7 word for word: `aws sts get-caller-identity --profile <synced
+# profile>` (AWS CLI v1, on its own botocore).
+ARN="$(env "${CLEAN_ENV[@]}" "$AWS_CLI" sts get-caller-identity --profile app-prod.ReadOnly --query Arn --output text)" \
+  || fail "aws sts get-caller-identity --profile app-prod.ReadOnly failed"
+if [[ "$ARN" =~ ^arn:aws:sts::$APP_PROD:assumed-role/AWSReservedSSO_ReadOnly_[0-9a-f]{16}/alice@example\.com$ ]]; then
+  log "ok   aws sts get-caller-identity --profile app-prod.ReadOnly -> $ARN"
+else
+  fail "aws sts get-caller-identity answered $ARN"
+fi
+
 # 7. The JS SDK on the same profile, selected with AWS_PROFILE as JS users do: the SDK
 # builds the SSO client inside fromSSO without the profile it was given, so that client
 # finds the profile's `services` section only through AWS_PROFILE (with the profile passed
@@ -155,6 +168,11 @@ if [ -n "$SCIM_OUT" ]; then
     || fail "SCIM deactivation"
   env "${CLEAN_ENV[@]}" "$PEER_PYTHON" scripts/peers/sso_clients_scenario.py refused app-prod.ReadOnly \
     || fail "boto3 still gets keys for a deactivated person"
+  if env "${CLEAN_ENV[@]}" "$AWS_CLI" sts get-caller-identity --profile app-prod.ReadOnly >/dev/null 2>"$WORK/leaver-cli.err"; then
+    fail "the AWS CLI still gets keys for a deactivated person"
+  else
+    log "ok   aws sts get-caller-identity refused: $(grep -m1 -i 'sso' "$WORK/leaver-cli.err")"
+  fi
   rm -rf "$HOME_DIR/.cache/monban"
   if env "${SANDBOX_ENV[@]}" "$BIN" credentials --sso-session sandbox --account "$APP_PROD" --role ReadOnly \
       >"$WORK/leaver.out" 2>"$WORK/leaver.err"; then

@@ -24,6 +24,22 @@ peer_ensure_venv() {
   fi
 }
 
+# peer_ensure_awscli: the AWS CLI v1 (pinned AWSCLI_VERSION) in a venv of its own,
+# target/peers/awscli-venv: it pins its own botocore, which must not move the shared venv's.
+# Sets AWS_CLI.
+peer_ensure_awscli() {
+  AWSCLI_VERSION="${AWSCLI_VERSION:-1.46.3}"
+  local venv=target/peers/awscli-venv
+  if [ ! -x "$venv/bin/aws" ] || [ "$(cat "$venv/.awscli-version" 2>/dev/null)" != "$AWSCLI_VERSION" ]; then
+    log "creating $venv with awscli==$AWSCLI_VERSION"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet "awscli==$AWSCLI_VERSION"
+    printf '%s\n' "$AWSCLI_VERSION" >"$venv/.awscli-version"
+  fi
+  AWS_CLI="$PWD/$venv/bin/aws"
+}
+
 # peer_ensure_js: node + npm, and the SDK pinned by scripts/peers/js/package-lock.json under
 # target/peers/js (npm ci only when the lock changed), as scripts/peers/js_sdk.sh does.
 # Sets JS_INSTALL.
