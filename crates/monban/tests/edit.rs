@@ -460,3 +460,35 @@ fn grant_to_a_joiner_declares_the_user_checked_against_the_directory() {
     }
     assert_eq!(copy.diff(), "");
 }
+
+#[test]
+fn grant_shows_the_warnings_it_introduces() {
+    let copy = Copy::new();
+    // The security-audit rule already grants this on every account.
+    let (code, _, stderr) = copy.run(&[
+        "grant",
+        "--group",
+        "security-auditors",
+        "SecurityAudit",
+        "harbor-prod",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("MB4004"), "{stderr}");
+    assert!(
+        stderr.contains("group security-auditors already holds `SecurityAudit` here"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Changed 1 file."), "{stderr}");
+    // A warning the repo already had (MB4005, an expired grant) is not repeated.
+    let (code, _, stderr) = copy.run(&[
+        "grant",
+        "--group",
+        "platform-admins",
+        "ReadOnly",
+        "paylark-ledger-prod",
+        "--today",
+        "2027-03-01",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("MB4005"), "{stderr}");
+}

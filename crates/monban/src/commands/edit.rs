@@ -160,10 +160,17 @@ fn validate_and_write(
             .log("error: the edited repo would not be valid (see above), so nothing was written");
         return Ok(None);
     }
-    // Warnings the edit introduced in the files it changed (e.g. a grant a rule also makes).
+    // Warnings the edit introduced (e.g. a grant a rule also makes): those of the changed
+    // files that the repo did not have before (compared without positions, which moved).
+    let (_, before) = monban_config::load_repo(&location.root, options)?;
+    let known: std::collections::HashSet<_> = before
+        .iter()
+        .map(|diagnostic| (diagnostic.code, &diagnostic.file, &diagnostic.message))
+        .collect();
     for diagnostic in diagnostics.iter().filter(|diagnostic| {
         diagnostic.severity == Severity::Warning
             && changes.iter().any(|change| change.path == diagnostic.file)
+            && !known.contains(&(diagnostic.code, &diagnostic.file, &diagnostic.message))
     }) {
         printer.diagnostic(&diagnostic.report_named(
             &location.show(&diagnostic.file),
