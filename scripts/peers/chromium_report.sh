@@ -91,15 +91,15 @@ node -e '
 ' "$FIXTURE" "$WORK/hostile.json"
 "$RENDER" "$WORK/hostile.json" "$WORK/hostile.html"
 if wanted large; then
-"$RENDER" --synthetic 5000x1000 "$WORK/large.html"
-# The large report's JSON, for the test's brute-force expectations: the page embeds it.
-node -e '
-  const fs = require("fs");
-  const page = fs.readFileSync(process.argv[1], "utf8");
-  const opening = "<script type=\"application/json\" id=\"audit-data\">";
-  const start = page.indexOf(opening) + opening.length;
-  fs.writeFileSync(process.argv[2], page.slice(start, page.indexOf("</script>", start)));
-' "$WORK/large.html" "$WORK/large.json"
+  "$RENDER" --synthetic 5000x1000 "$WORK/large.html"
+  # The large report's JSON, for the test's brute-force expectations: the page embeds it.
+  node -e '
+    const fs = require("fs");
+    const page = fs.readFileSync(process.argv[1], "utf8");
+    const opening = "<script type=\"application/json\" id=\"audit-data\">";
+    const start = page.indexOf(opening) + opening.length;
+    fs.writeFileSync(process.argv[2], page.slice(start, page.indexOf("</script>", start)));
+  ' "$WORK/large.html" "$WORK/large.json"
 fi
 
 status=0
