@@ -655,12 +655,6 @@ fn apply_refuses_to_remove_the_operators_own_access_unless_allowed() {
     bob.login_with_device_code("bob@example.com");
     let keys = bob.credentials("AdministratorAccess");
 
-    // The repo drops the admins group from the management account: bob, applying with
-    // his AdministratorAccess session, would remove his own access.
-    repo.write(
-        "accounts/management.yaml",
-        "id: \"111111111111\"\naccess:\n  ReadOnly:\n    - group: engineers\n",
-    );
     let apply = |extra: &[&str]| {
         let mut command = support::monban(repo.home());
         command
@@ -687,13 +681,34 @@ fn apply_refuses_to_remove_the_operators_own_access_unless_allowed() {
             .args(extra);
         command.output().expect("monban runs")
     };
+    // The admins group goes, but bob is granted AdministratorAccess directly: he keeps the
+    // access he applies with, so nothing is refused.
+    repo.write(
+        "groups.yaml",
+        "groups: [admins, engineers]\nusers: [bob@example.com]\n",
+    );
+    repo.write(
+        "accounts/management.yaml",
+        "id: \"111111111111\"\naccess:\n  AdministratorAccess:\n    - user: bob@example.com\n  ReadOnly:\n    - group: engineers\n",
+    );
+    let kept = apply(&[]);
+    let stderr_kept = String::from_utf8_lossy(&kept.stderr).into_owned();
+    assert!(kept.status.success(), "{stderr_kept}");
+    assert!(stderr_kept.contains("Apply complete"), "{stderr_kept}");
+
+    // Now the direct grant goes too: bob, applying with his AdministratorAccess session,
+    // would remove his own access.
+    repo.write(
+        "accounts/management.yaml",
+        "id: \"111111111111\"\naccess:\n  ReadOnly:\n    - group: engineers\n",
+    );
     let refused = apply(&[]);
     let stderr = String::from_utf8_lossy(&refused.stderr).into_owned();
     assert_eq!(refused.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("--allow-self-removal"), "{stderr}");
     assert!(
         stderr.contains(
-            "bob@example.com holds AdministratorAccess on account 111111111111 (via group:admins)"
+            "bob@example.com holds AdministratorAccess on account 111111111111 (via user:bob@example.com)"
         ),
         "{stderr}"
     );
@@ -727,7 +742,7 @@ fn apply_refuses_to_remove_the_operators_own_access_unless_allowed() {
     .flatten()
     .map(str::to_owned)
     .collect::<Vec<_>>();
-    assert_no_secrets(&[stderr, stderr_allowed], &secrets);
+    assert_no_secrets(&[stderr_kept, stderr, stderr_allowed], &secrets);
 }
 
 #[test]
