@@ -519,6 +519,55 @@ mod tests {
         assert!(endpoints_with(&config, "s", ignored).is_empty());
     }
 
+    #[test]
+    fn repo_names_are_found_by_account_id_then_by_root_email() {
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let root = directory.path();
+        std::fs::create_dir_all(root.join("accounts")).expect("mkdir");
+        std::fs::write(
+            root.join("monban.yaml"),
+            "organization:\n  root_email: \"aws-root+{account}@example.com\"\nidentity_center:\n  region: us-east-1\n  identity_source: external\n",
+        )
+        .expect("write");
+        std::fs::write(
+            root.join("accounts/payments-prod.yaml"),
+            "id: \"210987654321\"\n",
+        )
+        .expect("write");
+        std::fs::write(root.join("accounts/web-dev.yaml"), "{}\n").expect("write");
+        let role = |account_id: &str, email: Option<&str>| ListedRole {
+            portal: PortalRole {
+                account_id: account_id.to_owned(),
+                account_name: "Live Name".to_owned(),
+                role_name: "ReadOnly".to_owned(),
+            },
+            email: email.map(str::to_owned),
+        };
+        let names = repo_account_names(
+            root,
+            &[
+                role("210987654321", Some("someone-else@example.com")),
+                role("123456789012", Some("AWS-Root+web-dev@example.com")),
+                role("999999999999", Some("unknown@example.com")),
+            ],
+            true,
+        )
+        .expect("the repo loads");
+        assert_eq!(
+            names,
+            BTreeMap::from([
+                ("210987654321".to_owned(), "payments-prod".to_owned()),
+                ("123456789012".to_owned(), "web-dev".to_owned()),
+            ])
+        );
+        assert!(
+            repo_account_names(&root.join("missing"), &[], false)
+                .expect("a repo that does not load is no error when it was not asked for")
+                .is_empty()
+        );
+        assert!(repo_account_names(&root.join("missing"), &[], true).is_err());
+    }
+
     #[cfg(unix)]
     #[test]
     fn an_atomic_write_keeps_the_mode_and_follows_a_symlink() {
