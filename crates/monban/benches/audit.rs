@@ -1,0 +1,579 @@
+//! The audit benchmark of issue 8: `cargo bench -p monban --bench audit` (`harness = false`;
+//! prints its figures, reported in `docs/benchmarks.md` "Audit").
+//!
+//! A full inventory — orphans included, so it cannot be answered principal by principal
+//! through `ListAccountAssignmentsForPrincipal` — of a generated organization, next to
+//! `aws-sso-util admin assignments` against the same sandbox in the same run:
+//!
+//! 1. **Calls, full size** (fast sandbox, no rate limits): the organization of
+//!    `benches/plan.rs` in shape — 1,000 member accounts in 50 OUs, 200 permission sets,
+//!    10 provisioned per account, 2 principals per (account, permission set) (1 in 40 a user),
+//!    5,000 users in 500 groups of 20 — plus orphans: 50 users and 10 groups with
+//!    assignments, deleted from the Identity Store after seeding. monban's live read +
+//!    audit (and, separately, the IAM scan) against aws-sso-util, calls counted by the
+//!    sandbox's request log for both.
+//! 2. **Wall time at AWS's rates** (realistic sandbox, time scale 1: AWS's rates enforced by
+//!    the server, monban's client at `RateLimits::aws()`), at a smaller scale (100 accounts
+//!    by default) because the full size takes ten minutes per tool at 20 requests/s: both
+//!    tools' wall times against the floor their SSO Admin calls set at 20 requests/s.
+//!
+//! Environment: `MONBAN_AUDIT_BENCH_ACCOUNTS` (default 1000) and
+//! `MONBAN_AUDIT_BENCH_REALISTIC_ACCOUNTS` (default 100; 0 skips phase 2);
+//! `AWS_SSO_UTIL` (default `target/peers/venv/bin/aws-sso-util`, installed by
+//! `scripts/peers/aws_sso_util.sh`; without it only monban is measured).
+
+#![expect(
+    clippy::print_stdout,
+    reason = "a benchmark program reports its figures on stdout"
+)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use monban_aws::{ConnectOptions, RateLimits, TargetSpec};
+use serde_json::{Value, json};
+
+/// SSO Admin's collective rate (aws-api-facts §4.1): the floor of both tools.
+const SSO_ADMIN_RATE: f64 = 20.0;
+const SANDBOX_ACCESS_KEY_ID: &str = "AKIAMONBANSANDBOX000";
+const SANDBOX_SECRET: &str = "monban-sandbox-secret";
+
+fn main() -> anyhow::Result<()> {
+    let arguments: Vec<String> = std::env::args().collect();
+    if !arguments.iter().any(|argument| argument == "--bench") {
+        println!("the audit benchmark runs with `cargo bench -p monban --bench audit`");
+        return Ok(());
+    }
+    let accounts = count_from_environment("MONBAN_AUDIT_BENCH_ACCOUNTS", 1_000)?;
+    let realistic_accounts = count_from_environment("MONBAN_AUDIT_BENCH_REALISTIC_ACCOUNTS", 100)?;
+    let tool = std::env::var_os("AWS_SSO_UTIL").map_or_else(
+        || {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/peers/venv/bin/aws-sso-util")
+        },
+        PathBuf::from,
+    );
+    let tool = tool.exists().then_some(tool);
+    // reqwest is built with rustls and no default crypto provider (as `monban sandbox`
+    // does, pick one; an error only means one is installed already).
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    if tool.is_none() {
+        println!(
+            "aws-sso-util not found (run scripts/peers/aws_sso_util.sh once, or set AWS_SSO_UTIL): measuring monban only"
+        );
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?
+        .block_on(run(accounts, realistic_accounts, tool))
+}
+
+fn count_from_environment(name: &str, default: usize) -> anyhow::Result<usize> {
+    match std::env::var(name) {
+        Ok(value) => value
+            .parse()
+            .with_context(|| format!("{name}={value} is not a count")),
+        Err(_) => Ok(default),
+    }
+}
+
+/// The generated organization, by size.
+struct Shape {
+    accounts: usize,
+    ous: usize,
+    permission_sets: usize,
+    users: usize,
+    groups: usize,
+    orphan_users: usize,
+    orphan_groups: usize,
+}
+
+impl Shape {
+    /// The shape of `benches/plan.rs` scaled to `accounts` members.
+    fn of(accounts: usize) -> Self {
+        Self {
+            accounts,
+            ous: accounts.div_ceil(20).max(1),
+            permission_sets: (accounts / 5).max(10),
+            users: accounts * 5,
+            groups: (accounts / 2).max(10),
+            orphan_users: (accounts / 20).max(1),
+            orphan_groups: (accounts / 100).max(1),
+        }
+    }
+}
+
+const PERMISSION_SETS_PER_ACCOUNT: usize = 10;
+
+/// Seeds the shape into the sandbox at `endpoint`, then deletes the orphans' users and
+/// groups from the Identity Store (their assignments stay, as in AWS).
+async fn seed(endpoint: &str, shape: &Shape) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let post = async |body: Value| -> anyhow::Result<Value> {
+        let response = http
+            .post(format!("{endpoint}/_sandbox/seed"))
+            .json(&body)
+            .send()
+            .await
+            .context("the control API did not answer")?;
+        let status = response.status();
+        let answer: Value = response
+            .json()
+            .await
+            .context("the seed answer is not JSON")?;
+        if !status.is_success() {
+            bail!("seeding failed ({status}): {answer}");
+        }
+        Ok(answer)
+    };
+    let ous: Vec<String> = (1..=shape.ous)
+        .map(|unit| format!("Unit{unit:02}"))
+        .collect();
+    let account_id = |index: usize| format!("3{index:011}");
+    let accounts: Vec<Value> = (0..shape.accounts)
+        .map(|index| {
+            json!({"name": format!("account-{index:04}"), "id": account_id(index),
+                   "email": format!("aws-root+account-{index:04}@example.com"),
+                   "ou": ous[index * shape.ous / shape.accounts]})
+        })
+        .collect();
+    let user = |index: usize| format!("person{index:04}@example.com");
+    let users: Vec<Value> = (0..shape.users)
+        .map(|index| json!({"user_name": user(index), "email": user(index)}))
+        .chain(
+            (0..shape.orphan_users)
+                .map(|index| json!({"user_name": format!("leaver{index:03}@example.com")})),
+        )
+        .collect();
+    let mut members = vec![Vec::new(); shape.groups];
+    for index in 0..shape.users {
+        members[index % shape.groups].push(user(index));
+        members[(3 * index + 1) % shape.groups].push(user(index));
+    }
+    let groups: Vec<Value> = members
+        .iter()
+        .enumerate()
+        .map(|(index, members)| json!({"display_name": format!("team-{index:03}"), "members": members}))
+        .chain((0..shape.orphan_groups).map(|index| {
+            json!({"display_name": format!("disbanded-{index:03}"), "members": []})
+        }))
+        .collect();
+    let seeded = post(json!({"organizational_units": ous, "accounts": accounts,
+                             "users": users, "groups": groups}))
+    .await?;
+    let permission_sets: Vec<Value> = (0..shape.permission_sets)
+        .map(|index| {
+            json!({"name": format!("Set{index:03}"), "session_duration": "PT8H",
+                   "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]})
+        })
+        .collect();
+    post(json!({"permission_sets": permission_sets})).await?;
+    let mut assignments = Vec::new();
+    for account in 0..shape.accounts {
+        for slot in 0..PERMISSION_SETS_PER_ACCOUNT {
+            let pair = account * PERMISSION_SETS_PER_ACCOUNT + slot;
+            let set = format!("Set{:03}", pair % shape.permission_sets);
+            let first = (account * 7 + slot * 13) % shape.groups;
+            assignments.push(
+                json!({"account_id": account_id(account), "permission_set": set,
+                                    "group": format!("team-{first:03}")}),
+            );
+            if pair.is_multiple_of(20) {
+                assignments.push(
+                    json!({"account_id": account_id(account), "permission_set": set,
+                                        "user": user(pair * 7 % shape.users)}),
+                );
+            } else {
+                let second = (first + 1 + account % (shape.groups - 2)) % shape.groups;
+                assignments.push(
+                    json!({"account_id": account_id(account), "permission_set": set,
+                                        "group": format!("team-{second:03}")}),
+                );
+            }
+        }
+    }
+    // The orphans: a direct grant each, on an account and a permission set already paired
+    // there (so the provisioned pairs, and aws-sso-util's walk, stay the same).
+    for index in 0..shape.orphan_users {
+        let account = index * 13 % shape.accounts;
+        let set = format!(
+            "Set{:03}",
+            (account * PERMISSION_SETS_PER_ACCOUNT) % shape.permission_sets
+        );
+        assignments.push(
+            json!({"account_id": account_id(account), "permission_set": set,
+                                "user": format!("leaver{index:03}@example.com")}),
+        );
+    }
+    for index in 0..shape.orphan_groups {
+        let account = index * 29 % shape.accounts;
+        let set = format!(
+            "Set{:03}",
+            (account * PERMISSION_SETS_PER_ACCOUNT) % shape.permission_sets
+        );
+        assignments.push(
+            json!({"account_id": account_id(account), "permission_set": set,
+                                "group": format!("disbanded-{index:03}")}),
+        );
+    }
+    for chunk in assignments.chunks(5_000) {
+        post(json!({"assignments": chunk})).await?;
+    }
+    let health: Value = http
+        .get(format!("{endpoint}/_sandbox/health"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let store = health["identity_store_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let identity = identity_store_client(endpoint);
+    for index in 0..shape.orphan_users {
+        let id = seeded["users"][format!("leaver{index:03}@example.com")]
+            .as_str()
+            .context("a seeded leaver")?;
+        identity
+            .delete_user()
+            .identity_store_id(&store)
+            .user_id(id)
+            .send()
+            .await?;
+    }
+    for index in 0..shape.orphan_groups {
+        let id = seeded["groups"][format!("disbanded-{index:03}")]
+            .as_str()
+            .context("a seeded group")?;
+        identity
+            .delete_group()
+            .identity_store_id(&store)
+            .group_id(id)
+            .send()
+            .await?;
+    }
+    Ok(())
+}
+
+fn identity_store_client(endpoint: &str) -> aws_sdk_identitystore::Client {
+    use aws_sdk_identitystore::config::{BehaviorVersion, Credentials, Region};
+    aws_sdk_identitystore::Client::from_conf(
+        aws_sdk_identitystore::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(
+                SANDBOX_ACCESS_KEY_ID,
+                SANDBOX_SECRET,
+                None,
+                None,
+                "audit-bench",
+            ))
+            .build(),
+    )
+}
+
+/// The request log's length and its entries by `service:operation` from `from` on.
+async fn request_log(
+    endpoint: &str,
+    from: usize,
+) -> anyhow::Result<(usize, BTreeMap<String, usize>, usize)> {
+    let log: Value = reqwest::get(format!("{endpoint}/_sandbox/requests"))
+        .await?
+        .json()
+        .await?;
+    let requests = log["requests"].as_array().context("a request list")?;
+    let mut by_operation = BTreeMap::new();
+    let mut throttled = 0;
+    for request in requests.iter().skip(from) {
+        let key = format!(
+            "{}:{}",
+            request["service"].as_str().unwrap_or_default(),
+            request["operation"].as_str().unwrap_or_default()
+        );
+        *by_operation.entry(key).or_insert(0) += 1;
+        if request["injected"].is_string()
+            || request["error_code"]
+                .as_str()
+                .is_some_and(|code| code.contains("Throttl") || code.contains("TooManyRequests"))
+        {
+            throttled += 1;
+        }
+    }
+    Ok((requests.len(), by_operation, throttled))
+}
+
+/// One tool's run.
+struct Measured {
+    calls: usize,
+    sso_admin_calls: usize,
+    throttled: usize,
+    wall: Duration,
+    by_operation: BTreeMap<String, usize>,
+}
+
+impl Measured {
+    fn floor(&self) -> Duration {
+        Duration::from_secs_f64(as_f64(self.sso_admin_calls) / SSO_ADMIN_RATE)
+    }
+}
+
+fn as_f64(count: usize) -> f64 {
+    // Counts here stay far below 2^52.
+    #[expect(clippy::cast_precision_loss, reason = "counts stay far below 2^52")]
+    let value = count as f64;
+    value
+}
+
+fn sso_admin(by_operation: &BTreeMap<String, usize>) -> usize {
+    by_operation
+        .iter()
+        .filter(|(key, _)| key.starts_with("sso:") || key.starts_with("sso-admin:"))
+        .map(|(_, count)| count)
+        .sum()
+}
+
+/// monban's inventory: the live read and the audit of it (no repo), calls from the log.
+async fn monban_inventory(
+    endpoint: &str,
+    rate_limits: RateLimits,
+) -> anyhow::Result<(Measured, usize, usize)> {
+    let (start, _, _) = request_log(endpoint, 0).await?;
+    let started = Instant::now();
+    let clients = monban_aws::connect(
+        &TargetSpec::embedded_sandbox(endpoint),
+        &ConnectOptions {
+            rate_limits,
+            ..ConnectOptions::default()
+        },
+    )
+    .await?;
+    let read = monban_aws::read_live_state(&clients).await?;
+    let report = monban_audit::audit(&monban_audit::AuditInput {
+        live: &read.state,
+        declared: None,
+        iam: None,
+        now: jiff::Timestamp::now(),
+        target: "benchmark".to_owned(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+    });
+    let wall = started.elapsed();
+    let (_, by_operation, throttled) = request_log(endpoint, start).await?;
+    let deleted = report
+        .people
+        .iter()
+        .filter(|person| person.status == monban_audit::PersonStatus::Deleted)
+        .count();
+    Ok((
+        Measured {
+            calls: by_operation.values().sum(),
+            sso_admin_calls: sso_admin(&by_operation),
+            throttled,
+            wall,
+            by_operation,
+        },
+        report.inventory.len(),
+        deleted,
+    ))
+}
+
+/// `aws-sso-util admin assignments` against the sandbox; its rows and the calls it made.
+async fn aws_sso_util(endpoint: &str, tool: &Path) -> anyhow::Result<(Measured, usize)> {
+    let (start, _, _) = request_log(endpoint, 0).await?;
+    let home = tempfile::tempdir()?;
+    let started = Instant::now();
+    let mut command = std::process::Command::new(tool);
+    command
+        .args(["admin", "assignments"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("AWS_ACCESS_KEY_ID", SANDBOX_ACCESS_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", SANDBOX_SECRET)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        // As many attempts as monban's reader gets, so a throttled call is retried alike.
+        .env("AWS_MAX_ATTEMPTS", "10")
+        .env("AWS_RETRY_MODE", "standard")
+        .env("AWS_ENDPOINT_URL_SSO_ADMIN", endpoint)
+        .env("AWS_ENDPOINT_URL_IDENTITYSTORE", endpoint)
+        .env("AWS_ENDPOINT_URL_ORGANIZATIONS", endpoint);
+    // No tokio `process` feature in the workspace: wait for the child on a blocking thread.
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await?
+        .context("aws-sso-util did not run")?;
+    let wall = started.elapsed();
+    if !output.status.success() {
+        bail!(
+            "aws-sso-util failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let rows = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .count()
+        .saturating_sub(1);
+    let (_, by_operation, throttled) = request_log(endpoint, start).await?;
+    Ok((
+        Measured {
+            calls: by_operation.values().sum(),
+            sso_admin_calls: sso_admin(&by_operation),
+            throttled,
+            wall,
+            by_operation,
+        },
+        rows,
+    ))
+}
+
+fn print_operations(label: &str, measured: &Measured) {
+    println!(
+        "  {label}: {} calls ({} SSO Admin, {} throttled) in {:.2} s",
+        measured.calls,
+        measured.sso_admin_calls,
+        measured.throttled,
+        measured.wall.as_secs_f64()
+    );
+    for (operation, count) in &measured.by_operation {
+        println!("    {count:>7}  {operation}");
+    }
+}
+
+async fn start(
+    profile: monban_emulator::Profile,
+) -> anyhow::Result<monban_emulator::RunningServer> {
+    monban_emulator::Server::start(monban_emulator::Config {
+        state_dir: None,
+        profile,
+        seed: Some(8),
+        ..monban_emulator::Config::default()
+    })
+    .await
+    .context("the sandbox did not start")
+}
+
+async fn run(
+    accounts: usize,
+    realistic_accounts: usize,
+    tool: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    // Phase 1: calls at full size.
+    let shape = Shape::of(accounts);
+    println!(
+        "Phase 1 — calls: {} member accounts, {} OUs, {} permission sets, {} users in {} groups, {} deleted users and {} deleted groups still assigned (fast sandbox, no rate limits)",
+        shape.accounts,
+        shape.ous,
+        shape.permission_sets,
+        shape.users,
+        shape.groups,
+        shape.orphan_users,
+        shape.orphan_groups
+    );
+    let server = start(monban_emulator::Profile::Fast).await?;
+    let endpoint = server.endpoint_url();
+    let seeding = Instant::now();
+    seed(&endpoint, &shape).await?;
+    println!("  seeded in {:.1} s", seeding.elapsed().as_secs_f64());
+    let (monban, rows, deleted) = monban_inventory(&endpoint, RateLimits::unlimited()).await?;
+    println!("  monban: {rows} inventory rows, {deleted} deleted people");
+    print_operations("monban live read + audit", &monban);
+    // The IAM scan, on the same state (no IAM users: 2 calls per member account).
+    let clients = monban_aws::connect(
+        &TargetSpec::embedded_sandbox(&endpoint),
+        &ConnectOptions {
+            rate_limits: RateLimits::unlimited(),
+            ..ConnectOptions::default()
+        },
+    )
+    .await?;
+    let state = monban_aws::read_live_state(&clients).await?.state;
+    let scan = monban_aws::scan_iam(
+        &clients,
+        &state,
+        &monban_aws::IamScanOptions {
+            rate_limits: RateLimits::unlimited(),
+            ..monban_aws::IamScanOptions::default()
+        },
+    )
+    .await;
+    println!(
+        "  monban IAM scan: {} accounts, {} calls, {} failures, {:.2} s",
+        scan.accounts,
+        scan.stats.total_calls(),
+        scan.failures.len(),
+        scan.stats.elapsed.as_secs_f64()
+    );
+    let mut summary = vec![format!(
+        "| {} accounts, fast sandbox | monban calls (read + audit) | {} |",
+        shape.accounts, monban.calls
+    )];
+    if let Some(tool) = &tool {
+        let (theirs, tool_rows) = aws_sso_util(&endpoint, tool).await?;
+        println!("  aws-sso-util: {tool_rows} rows");
+        print_operations("aws-sso-util admin assignments", &theirs);
+        summary.push(format!(
+            "| {} accounts, fast sandbox | aws-sso-util calls | {} (monban/aws-sso-util {:.3}) |",
+            shape.accounts,
+            theirs.calls,
+            as_f64(monban.calls) / as_f64(theirs.calls)
+        ));
+        summary.push(format!(
+            "| {} accounts, fast sandbox | wall time monban / aws-sso-util | {:.2} s / {:.2} s |",
+            shape.accounts,
+            monban.wall.as_secs_f64(),
+            theirs.wall.as_secs_f64()
+        ));
+    }
+    server.shutdown().await?;
+
+    // Phase 2: wall time at AWS's rates, smaller.
+    if realistic_accounts > 0 {
+        let shape = Shape::of(realistic_accounts);
+        println!(
+            "Phase 2 — wall time at AWS's rates: {} member accounts (realistic sandbox, time scale 1)",
+            shape.accounts
+        );
+        let server = start(monban_emulator::Profile::Realistic).await?;
+        let endpoint = server.endpoint_url();
+        seed(&endpoint, &shape).await?;
+        let (monban, rows, _) = monban_inventory(&endpoint, RateLimits::aws()).await?;
+        println!("  monban: {rows} inventory rows");
+        print_operations("monban live read + audit", &monban);
+        summary.push(format!(
+            "| {} accounts, realistic | monban wall time vs floor ({} SSO Admin calls / 20/s = {:.1} s) | {:.1} s ({:.3}×), {} throttled |",
+            shape.accounts,
+            monban.sso_admin_calls,
+            monban.floor().as_secs_f64(),
+            monban.wall.as_secs_f64(),
+            monban.wall.as_secs_f64() / monban.floor().as_secs_f64(),
+            monban.throttled
+        ));
+        if let Some(tool) = &tool {
+            let (theirs, _) = aws_sso_util(&endpoint, tool).await?;
+            print_operations("aws-sso-util admin assignments", &theirs);
+            summary.push(format!(
+                "| {} accounts, realistic | aws-sso-util wall time vs its floor ({} SSO Admin calls / 20/s = {:.1} s) | {:.1} s ({:.3}×), {} throttled; calls monban/aws-sso-util {}/{} |",
+                shape.accounts,
+                theirs.sso_admin_calls,
+                theirs.floor().as_secs_f64(),
+                theirs.wall.as_secs_f64(),
+                theirs.wall.as_secs_f64() / theirs.floor().as_secs_f64(),
+                theirs.throttled,
+                monban.calls,
+                theirs.calls
+            ));
+        }
+        server.shutdown().await?;
+    }
+    println!();
+    println!("| run | figure | value |");
+    println!("| --- | --- | --- |");
+    for line in summary {
+        println!("{line}");
+    }
+    Ok(())
+}
