@@ -937,6 +937,8 @@ fn a_permission_set_rename_is_one_replacement_with_a_loud_warning() {
     for needle in ["Deploy", "Deployer", "payments-prod", "shop-dev", "ARN"] {
         assert!(message.contains(needle), "{needle} in {message}");
     }
+    // Flagged for the reviewer first: the role ARNs change.
+    assert_eq!(risk_kinds(&plan), ["role_arns_change"]);
     // Per person, by name: the old permission set goes, the new one comes.
     assert_eq!(
         access(&plan),
@@ -1311,6 +1313,7 @@ fn more_removals_than_max_removals_need_allow_mass_removal_and_protected_access_
     );
     let protected = scenario::warning(&plan, "protected_assignment");
     assert_eq!(protected["severity"], "warning");
+    assert_eq!(risk_kinds(&plan), ["mass_removal", "protected_entry"]);
     assert_eq!(
         scenario::unmanaged_assignments(&plan),
         ["payments-prod/Admin/group:admins (protected)"]
@@ -3221,4 +3224,17 @@ fn orphaned_and_expired_removals_count_against_max_removals() {
         scenario::warning(&plan, "mass_removal")["severity"],
         "error"
     );
+}
+
+/// The kinds of the plan's risks, in order (absent = none).
+fn risk_kinds(plan: &Value) -> Vec<String> {
+    plan.get("risks")
+        .and_then(Value::as_array)
+        .map(|risks| {
+            risks
+                .iter()
+                .map(|risk| risk["kind"].as_str().expect("a kind").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }
