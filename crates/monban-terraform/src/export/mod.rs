@@ -275,7 +275,11 @@ impl<'a> Exporter<'a> {
     }
 
     fn organization(&mut self) -> String {
-        let mut items = Vec::new();
+        let mut items: Vec<Item> = self
+            .account_ids_local()
+            .into_iter()
+            .map(Item::Block)
+            .collect();
         let ous: Vec<_> = self
             .repo()
             .settings
@@ -366,30 +370,66 @@ impl<'a> Exporter<'a> {
         render_file(HEADER, &items)
     }
 
-    /// The expression of an account's id in an assignment.
-    fn account_target(&self, account: &Account) -> Option<Expr> {
+    /// The id of an account Terraform does not manage (the management account, or one
+    /// known only by id), when known.
+    fn unmanaged_account_id(&self, account: &Account) -> Option<String> {
         if self.is_management(account) {
-            return Some(self.management_account_id().map_or_else(
-                || Expr::raw("data.aws_organizations_organization.this.master_account_id"),
-                Expr::String,
-            ));
+            return self.management_account_id();
         }
         let managed = !account.close
             && (account.root_email.is_some() || self.live_account(account).is_some());
         if managed {
-            return Some(Expr::raw(format!(
-                "aws_organizations_account.{}.id",
-                label(&[account.name.as_str()])
-            )));
+            return None;
         }
         account
             .id
             .as_ref()
-            .map(|id| Expr::string(id.as_str()))
-            .or_else(|| {
-                self.live_account(account)
-                    .map(|live| Expr::string(live.id.clone()))
+            .map(|id| id.as_str().to_owned())
+            .or_else(|| self.live_account(account).map(|live| live.id.clone()))
+    }
+
+    /// `local.account_ids`: the accounts referenced by id, keyed by their file names, so the
+    /// reader (and `monban import terraform`) sees which account an id is.
+    fn account_ids_local(&self) -> Option<Block> {
+        let entries: Vec<(String, String)> = self
+            .repo()
+            .accounts
+            .values()
+            .filter_map(|account| {
+                self.unmanaged_account_id(account)
+                    .map(|id| (account.name.as_str().to_owned(), id))
             })
+            .collect();
+        if entries.is_empty() {
+            return None;
+        }
+        let mut locals = Block::new("locals", &[]);
+        locals.comment("Accounts Terraform does not manage (the management account, accounts known by id only).");
+        locals.attribute("account_ids", Expr::Map(entries));
+        Some(locals)
+    }
+
+    /// The expression of an account's id in an assignment.
+    fn account_target(&self, account: &Account) -> Option<Expr> {
+        if self.unmanaged_account_id(account).is_some() {
+            return Some(Expr::raw(format!(
+                "local.account_ids[{}]",
+                quote(account.name.as_str())
+            )));
+        }
+        if self.is_management(account) {
+            return Some(Expr::raw(
+                "data.aws_organizations_organization.this.master_account_id",
+            ));
+        }
+        let managed = !account.close
+            && (account.root_email.is_some() || self.live_account(account).is_some());
+        managed.then(|| {
+            Expr::raw(format!(
+                "aws_organizations_account.{}.id",
+                label(&[account.name.as_str()])
+            ))
+        })
     }
 
     fn live_permission_set(&self, name: &str) -> Option<&'a monban_model::LivePermissionSet> {
