@@ -289,17 +289,32 @@ fn format_access(
             body.push_str(&block_text);
         }
     }
-    // Comments after the last entry, before the next top-level key.
+    // Comments after the last entry, before the next top-level key: those in the block
+    // are re-indented into it; from the first one at column 0 on, they are about the file
+    // and stay at column 0.
     let end_line = lines.line_of(end.saturating_sub(1).max(start));
+    let mut footer = String::new();
     if !flow_access && previous_line < end_line {
-        body.push_str(&comments_between(lines, previous_line + 1, end_line + 1, 2));
+        let first_outdented = (previous_line + 1..=end_line)
+            .find(|line| lines.is_comment(*line) && lines.indent(*line) == 0)
+            .unwrap_or(end_line + 1);
+        for line in previous_line + 1..first_outdented {
+            // Below the entries (indented 4 or more): kept at the entries' level.
+            let indent = if lines.indent(line) >= 4 { 4 } else { 2 };
+            body.push_str(&comments_between(lines, line, line + 1, indent));
+        }
+        footer = comments_between(lines, first_outdented, end_line + 1, 0);
+        if !footer.is_empty() && first_outdented > 0 && lines.is_blank(first_outdented - 1) {
+            footer.insert(0, '\n');
+        }
     }
     if body.is_empty() && !entries.is_empty() {
         // Every grant was pruned: the key goes too (with the comments above it).
-        return Ok(String::new());
+        return Ok(footer);
     }
     let _ = writeln!(out, "access:{access_comment}");
     out.push_str(&body);
+    out.push_str(&footer);
     Ok(out)
 }
 
@@ -454,6 +469,14 @@ mod tests {
             format("access:\n  A: [{ group: a }, { group: b }]  # why\n"),
             "access:\n  A:  # why\n    - group: a\n    - group: b\n"
         );
+    }
+
+    #[test]
+    fn a_comment_at_the_end_of_the_file_stays_at_column_0() {
+        let text = "access:\n  A:\n    - group: a\n    # about a\n# end of file\n";
+        assert_eq!(format(text), text);
+        let text = "access:\n  A:\n    - group: a\n\n# end of file\n";
+        assert_eq!(format(text), text);
     }
 
     #[test]
