@@ -309,6 +309,23 @@ fn pull_request_merge_and_schedule_run_end_to_end_against_the_sandbox() {
         stdout.contains("app-prod") && stdout.contains("AdministratorAccess"),
         "{stdout}"
     );
+
+    // The whole nightly job: nothing left to expire, the audit, the drift: exit 2, the
+    // worst of the three, with each step's result in the log.
+    let before = served.requests().len();
+    let schedule = recipe(&repo, &served, &["schedule"], "2026-12-01");
+    let log = stderr(&schedule);
+    assert_eq!(schedule.status.code(), Some(2), "{log}");
+    let summary = regex::Regex::new(r"schedule: expire exit 0, audit exit (0|2), drift exit 2")
+        .expect("a valid pattern");
+    assert!(summary.is_match(&log), "{log}");
+    // The audit's IAM scan assumes a role into member accounts: a session, not a change.
+    let mut written = writes(&operations_since(&served, before));
+    written.remove("AssumeRole");
+    assert!(
+        written.is_empty(),
+        "the schedule changed nothing but expired grants (there were none): {written:?}\n{log}"
+    );
 }
 
 #[test]
@@ -584,4 +601,62 @@ fn the_plan_flags_administrator_access_and_lists_grants_ending_soon() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("invalid --expiring-within"));
+}
+
+#[test]
+fn only_expired_keeps_to_max_removals_unless_mass_removal_is_allowed() {
+    let repo = access_repo();
+    repo.write(
+        "monban.yaml",
+        &SETTINGS.replace("max_removals: 5", "max_removals: 1"),
+    );
+    repo.write(
+        "accounts/app-prod.yaml",
+        &APP_PROD.replace(
+            "    - user: alice@example.com\n",
+            "    - user: carol@example.com\n      until: 2026-11-30\n    - user: alice@example.com\n",
+        ),
+    );
+    monban(repo.home())
+        .args(["sandbox", "provision-idp", "--repo"])
+        .arg(&repo.root)
+        .arg(repo.root.join("directory.yaml"))
+        .assert()
+        .success();
+    monban(repo.home())
+        .args(["apply", "--auto-approve", "--repo"])
+        .arg(&repo.root)
+        .assert()
+        .success();
+    // Two days later both grants have ended: two removals, one allowed.
+    monban(repo.home())
+        .env("MONBAN_TODAY", "2026-12-01")
+        .args(["apply", "--only-expired", "--auto-approve", "--repo"])
+        .arg(&repo.root)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "2 expired grants are to be removed, more than safety.max_removals (1)",
+        ));
+    monban(repo.home())
+        .env("MONBAN_TODAY", "2026-12-01")
+        .args([
+            "apply",
+            "--only-expired",
+            "--auto-approve",
+            "--allow-mass-removal",
+            "--repo",
+        ])
+        .arg(&repo.root)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "Apply complete: 2 change(s) applied",
+        ));
+    monban(repo.home())
+        .env("MONBAN_TODAY", "2026-12-01")
+        .args(["plan", "--detailed-exitcode", "--refresh", "full", "--repo"])
+        .arg(&repo.root)
+        .assert()
+        .code(0);
 }
