@@ -207,7 +207,15 @@ function sortPaths(paths) { return [...paths].sort((left, right) => JSON.stringi
 async function openWhy(page, person, accountId) {
   await page.fill("#search", person.user_name || person.user_id);
   await expectStatus(page, expected({ q: person.user_name || person.user_id }), `search ${person.user_name} before opening a cell`);
-  const position = await page.evaluate(([userId, accountId]) => {
+  // The grid is virtual: scroll sideways until the account's column is drawn.
+  const position = await page.evaluate(async ([userId, accountId]) => {
+    const scroller = document.getElementById("matrix-scroll");
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    for (let left = 0; !document.querySelector(`thead .column-head[data-account-id="${accountId}"]`); left += Math.max(100, scroller.clientWidth - 400)) {
+      if (left > scroller.scrollWidth) { break; }
+      scroller.scrollLeft = left;
+      await frame();
+    }
     const head = document.querySelector(`thead .column-head[data-account-id="${accountId}"]`);
     const row = document.querySelector(`tbody tr[data-user-id="${userId}"] .row-head`);
     return { row: row ? Number(row.dataset.row) : -1, column: head ? Number(head.dataset.column) : -1 };
@@ -486,8 +494,11 @@ try {
         (firstDifference < 0 ? ")" : `; row ${firstDifference} differs: ${JSON.stringify(embedded.inventory[firstDifference])} vs ${JSON.stringify(report.inventory[firstDifference])})`));
       check(ids(embedded.findings, "key") === ids(report.findings, "key"), "the page's findings are the JSON report's");
       const shown = await status(page);
-      check(shown.people === report.summary.people && shown.accounts === report.summary.accounts,
-        `the page shows the JSON's ${report.summary.people} people × ${report.summary.accounts} accounts (${shown.people} × ${shown.accounts})`);
+      // summary.people counts Identity Store users; deleted users still assigned are rows too.
+      const living = report.people.filter((person) => person.status !== "deleted").length;
+      check(report.summary.people === living, `the JSON's summary counts its ${living} people who are not deleted (${report.summary.people})`);
+      check(shown.people === report.people.length && shown.accounts === report.summary.accounts,
+        `the page shows the JSON's ${report.people.length} people × ${report.summary.accounts} accounts (${shown.people} × ${shown.accounts})`);
       await page.screenshot({ path: path.join(artifacts, `audit-report-${mode}.png`) });
     }
   }

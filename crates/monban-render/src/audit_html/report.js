@@ -127,7 +127,8 @@
       cells: [],
       rank: 0
     };
-    person.name = person.displayName || person.userName || (person.status === "deleted" ? "Deleted user" : person.id);
+    // A deleted user has no names left (the producer writes `deleted:<id>` as user name).
+    person.name = person.displayName || (person.status === "deleted" ? "Deleted user" : person.userName || person.id);
     person.sortName = person.name.toLowerCase();
     person.groupSet = new Set(person.groups);
     person.search = [person.userName, person.displayName, person.email, person.id].join(" ").toLowerCase();
@@ -328,6 +329,7 @@
     var organization = data.organization || {};
     var summary = data.summary || {};
     var counts = (summary.findings) || {};
+    var deletedPeople = people.filter(function (person) { return person.status === "deleted"; }).length;
     var management = organization.management_account_id ? accountById.get(String(organization.management_account_id)) : null;
     document.title = "Access review — " + (organization.id || "organization") + " — " + formatTime(data.generated_at);
     var html = "<div><h1><span class=\"brand\">monban ·</span> Access review</h1><div class=\"meta\">" +
@@ -339,7 +341,7 @@
       (data.monban_version ? "<span>monban <b>" + esc(data.monban_version) + "</b></span>" : "") +
       "</div></div>";
     html += "<div class=\"totals\">" +
-      total(summary.people, "people") + total(summary.accounts, "accounts") +
+      total(summary.people, deletedPeople ? "people (+" + deletedPeople + " deleted)" : "people") + total(summary.accounts, "accounts") +
       total(summary.assignments, "assignments") + total(summary.inventory_rows, "access rows") + "</div>";
     html += "<div class=\"severity-badges\" id=\"severity-badges\"><span class=\"label\">Findings</span>";
     SEVERITIES.forEach(function (severity) {
