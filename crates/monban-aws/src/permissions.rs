@@ -25,6 +25,12 @@ pub enum Caller {
     Applier,
     /// `monban sandbox provision-idp`: what an IdP's SCIM push does (never a CI job's).
     IdpPush,
+    /// The audit's IAM-user scan, with the job's own credentials: assuming the access
+    /// role in each member account (`iam_scan.rs`).
+    AuditScan,
+    /// The audit's IAM-user scan inside a member account, with the assumed role's
+    /// credentials (so the member role needs these, not the job's role).
+    AuditMemberAccount,
 }
 
 /// One AWS operation monban calls.
@@ -46,7 +52,7 @@ const fn op(operation: &'static str, action: &'static str, caller: Caller) -> Op
     }
 }
 
-use Caller::{Applier, IdpPush, Reader};
+use Caller::{Applier, AuditMemberAccount, AuditScan, IdpPush, Reader};
 
 /// Every AWS operation monban's reader, applier and IdP push call (developer sign-in and the
 /// audit's IAM scan use the caller's own credentials and are not part of these jobs).
@@ -373,6 +379,24 @@ pub const OPERATIONS: &[Operation] = &[
         "identitystore:DeleteGroupMembership",
         IdpPush,
     ),
+    // The audit's IAM-user scan (iam_scan.rs).
+    op("sts:AssumeRole", "sts:AssumeRole", AuditScan),
+    op("iam:ListUsers", "iam:ListUsers", AuditMemberAccount),
+    op(
+        "iam:ListAccessKeys",
+        "iam:ListAccessKeys",
+        AuditMemberAccount,
+    ),
+    op(
+        "iam:GetAccessKeyLastUsed",
+        "iam:GetAccessKeyLastUsed",
+        AuditMemberAccount,
+    ),
+    op(
+        "iam:ListMFADevices",
+        "iam:ListMFADevices",
+        AuditMemberAccount,
+    ),
 ];
 
 /// The IAM role actions IAM Identity Center performs with the *caller's* permissions when
@@ -412,6 +436,23 @@ pub enum Job {
     Plan,
     /// `apply` on merge and on a schedule: reads, then writes.
     Apply,
+    /// `audit`: the plan's reads, and assuming the access role in member accounts for the
+    /// IAM-user scan.
+    Audit,
+    /// The nightly job: `apply --only-expired`, `audit` and the drift plan together.
+    Schedule,
+}
+
+impl Job {
+    /// Whether the job's own credentials make the calls of `caller`.
+    fn makes(self, caller: Caller) -> bool {
+        match self {
+            Self::Plan => caller == Reader,
+            Self::Apply => matches!(caller, Reader | Applier),
+            Self::Audit => matches!(caller, Reader | AuditScan),
+            Self::Schedule => matches!(caller, Reader | Applier | AuditScan),
+        }
+    }
 }
 
 /// The IAM actions a job needs, sorted: the reader's for a plan; the reader's and the
@@ -420,10 +461,7 @@ pub enum Job {
 pub fn actions(job: Job) -> BTreeSet<&'static str> {
     OPERATIONS
         .iter()
-        .filter(|operation| match job {
-            Job::Plan => operation.caller == Reader,
-            Job::Apply => matches!(operation.caller, Reader | Applier),
-        })
+        .filter(|operation| job.makes(operation.caller))
         .filter_map(|operation| operation.action)
         .collect()
 }
@@ -433,10 +471,7 @@ pub fn actions(job: Job) -> BTreeSet<&'static str> {
 pub fn operations(job: Job) -> BTreeSet<&'static str> {
     OPERATIONS
         .iter()
-        .filter(|operation| match job {
-            Job::Plan => operation.caller == Reader,
-            Job::Apply => matches!(operation.caller, Reader | Applier),
-        })
+        .filter(|operation| job.makes(operation.caller))
         .map(|operation| operation.operation)
         .collect()
 }
@@ -449,6 +484,7 @@ pub fn operations(job: Job) -> BTreeSet<&'static str> {
 pub fn policy(job: Job) -> Value {
     let (read, write): (Vec<&str>, Vec<&str>) = actions(job)
         .into_iter()
+        .filter(|action| *action != "sts:AssumeRole")
         .partition(|action| is_read_only(action));
     let mut statements = vec![json!({
         "Sid": "MonbanReadOrganizationAndIdentityCenter",
@@ -456,7 +492,18 @@ pub fn policy(job: Job) -> Value {
         "Action": read,
         "Resource": "*",
     })];
-    if job == Job::Apply {
+    if matches!(job, Job::Audit | Job::Schedule) {
+        // Only the access role the IAM-user scan assumes (`OrganizationAccountAccessRole`
+        // unless `monban audit` is told another); that role, in each member account,
+        // needs the scan's `iam:List*`/`iam:Get*` reads (it has them by default).
+        statements.push(json!({
+            "Sid": "MonbanAuditAssumeMemberAccessRole",
+            "Effect": "Allow",
+            "Action": ["sts:AssumeRole"],
+            "Resource": format!("arn:aws:iam::*:role/{}", crate::iam_scan::DEFAULT_AUDIT_ROLE),
+        }));
+    }
+    if matches!(job, Job::Apply | Job::Schedule) {
         statements.push(json!({
             "Sid": "MonbanApplyChanges",
             "Effect": "Allow",

@@ -211,6 +211,39 @@ fn the_policies_cover_what_a_plan_and_an_apply_call_and_the_plan_policy_only_rea
         .success();
     apply_calls.extend(operations_since(&served, before));
 
+    // The audit: its reads with the job's role, its IAM-user scan through the member
+    // accounts' access role (whose calls the job's policy does not need, and which only
+    // read).
+    let before = served.requests().len();
+    let audit = monban_with_keys(repo.home())
+        .args(["audit", "--endpoint-url", &served.url, "--repo"])
+        .arg(&repo.root)
+        .output()
+        .expect("monban runs");
+    assert!(
+        matches!(audit.status.code(), Some(0 | 2)),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+    let (member_calls, audit_calls): (BTreeSet<_>, BTreeSet<_>) = operations_since(&served, before)
+        .into_iter()
+        .partition(|(service, _)| service == "iam");
+    assert!(
+        audit_calls.contains(&("sts".to_owned(), "AssumeRole".to_owned())),
+        "{audit_calls:?}"
+    );
+    for (_, operation) in &member_calls {
+        assert!(
+            read_only.iter().any(|verb| operation.starts_with(verb)),
+            "the IAM scan only reads: {operation}"
+        );
+    }
+    let audit_actions = policy_actions(repo.home(), "audit");
+    assert_covered(&audit_calls, &audit_actions, "audit");
+    let schedule_actions = policy_actions(repo.home(), "schedule");
+    assert_covered(&audit_calls, &schedule_actions, "schedule");
+    assert_covered(&apply_calls, &schedule_actions, "schedule");
+
     assert_covered(&plan_calls, &plan_actions, "plan");
     assert_covered(&apply_calls, &apply_actions, "apply");
     // The runs really exercised reads and writes of all three services.
