@@ -3,7 +3,8 @@
 //! adding a joiner → the plan comment (snapshot); merge → the reviewed plan applied, and
 //! refused once stale; the schedule → only the grant past its `until` removed (nothing else,
 //! checked in the sandbox's request log), drift planted through the sandbox → exit 2. The
-//! comment's create-or-update logic runs against a fake GitHub API (never the real one).
+//! comment's create-or-update logic, and the merge job fetching its pull request's plan artifact,
+//! run against a fake GitHub API (never the real one).
 
 mod support;
 
@@ -352,6 +353,8 @@ struct FakeState {
     comments: Vec<(u64, String)>,
     /// `METHOD path` of every request.
     log: Vec<String>,
+    /// Fixed answers to `GET <path?query>`: status line and body.
+    fixed: BTreeMap<String, (&'static str, Vec<u8>)>,
 }
 
 impl FakeGitHub {
@@ -361,6 +364,7 @@ impl FakeGitHub {
         let state = Arc::new(Mutex::new(FakeState {
             comments,
             log: Vec::new(),
+            fixed: BTreeMap::new(),
         }));
         let shared = Arc::clone(&state);
         std::thread::spawn(move || {
@@ -401,6 +405,19 @@ fn serve(stream: TcpStream, state: &Mutex<FakeState>) {
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let mut state = state.lock().expect("the fake's lock");
     state.log.push(format!("{method} {target}"));
+    if authorized
+        && method == "GET"
+        && let Some((status, answer)) = state.fixed.get(&target)
+    {
+        let mut stream = reader.into_inner();
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            answer.len()
+        );
+        let _ = stream.write_all(answer);
+        return;
+    }
     let (status, answer) = if !authorized {
         (
             "401 Unauthorized",
@@ -659,4 +676,78 @@ fn only_expired_keeps_to_max_removals_unless_mass_removal_is_allowed() {
         .arg(&repo.root)
         .assert()
         .code(0);
+}
+
+fn fetch_plan(github: &FakeGitHub, out: &Path, sha: &str) -> Output {
+    Command::new("bash")
+        .arg(script())
+        .arg("fetch-plan")
+        .env("GITHUB_API_URL", &github.url)
+        .env("GITHUB_REPOSITORY", "example/access")
+        .env("GITHUB_TOKEN", "test-token")
+        .env("GITHUB_SHA", sha)
+        .env("MONBAN_CI_OUT", out)
+        .output()
+        .expect("bash runs")
+}
+
+#[test]
+fn the_merge_job_fetches_the_plan_its_pull_request_reviewed() {
+    let github = FakeGitHub::start(Vec::new());
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    // The artifact as actions/upload-artifact stores it: a zip holding plan.json.
+    let staged = directory.path().join("staged");
+    std::fs::create_dir_all(&staged).expect("mkdir");
+    std::fs::write(staged.join("plan.json"), "{\"reviewed\": true}\n").expect("write");
+    let zipped = Command::new("zip")
+        .current_dir(&staged)
+        .args(["-q", "artifact.zip", "plan.json"])
+        .status()
+        .expect("zip runs");
+    assert!(zipped.success());
+    let archive = std::fs::read(staged.join("artifact.zip")).expect("read");
+    {
+        let mut state = github.state.lock().expect("the fake's lock");
+        let json = |value: serde_json::Value| ("200 OK", value.to_string().into_bytes());
+        state.fixed.insert(
+            "/repos/example/access/commits/merge1/pulls".to_owned(),
+            json(serde_json::json!([{"number": 7, "head": {"sha": "head7"}}])),
+        );
+        state.fixed.insert(
+            "/repos/example/access/commits/direct1/pulls".to_owned(),
+            json(serde_json::json!([])),
+        );
+        state.fixed.insert(
+            "/repos/example/access/actions/workflows/monban-pr.yml/runs?head_sha=head7&status=success&per_page=1".to_owned(),
+            json(serde_json::json!({"total_count": 1, "workflow_runs": [{"id": 99}]})),
+        );
+        state.fixed.insert(
+            "/repos/example/access/actions/runs/99/artifacts".to_owned(),
+            json(serde_json::json!({"artifacts": [
+                {"name": "coverage", "archive_download_url": format!("{}/repos/example/access/actions/artifacts/54/zip", github.url)},
+                {"name": "monban-plan", "archive_download_url": format!("{}/repos/example/access/actions/artifacts/55/zip", github.url)},
+            ]})),
+        );
+        state.fixed.insert(
+            "/repos/example/access/actions/artifacts/55/zip".to_owned(),
+            ("200 OK", archive),
+        );
+    }
+    let out = directory.path().join("out");
+    let fetched = fetch_plan(&github, &out, "merge1");
+    assert!(fetched.status.success(), "{}", stderr(&fetched));
+    assert_eq!(
+        std::fs::read_to_string(out.join("plan.json")).expect("the plan was fetched"),
+        "{\"reviewed\": true}\n"
+    );
+    assert!(stderr(&fetched).contains("fetched the plan of run 99"));
+
+    // A push that belongs to no pull request has no reviewed plan: refused.
+    let refused = fetch_plan(&github, &directory.path().join("out2"), "direct1");
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("belongs to no pull request"),
+        "{}",
+        stderr(&refused)
+    );
 }
