@@ -33,6 +33,10 @@ pub const GITHUB_COMMENT_LIMIT: usize = 65_536;
 /// (a link to the run, a timestamp) without going over.
 const DEFAULT_MAX_LENGTH: usize = GITHUB_COMMENT_LIMIT - 1_536;
 
+/// Risks listed in the head, which is never cut: more would crowd out the rest (a first
+/// adoption grants administrator access on every account at once).
+const HEAD_RISKS: usize = 20;
+
 /// Rows above which the person table is collapsed into `<details>`.
 const OPEN_TABLE_ROWS: usize = 50;
 
@@ -269,13 +273,22 @@ fn head(plan: &Plan, options: &MarkdownOptions) -> String {
         out.push('\n');
         line(&mut out, "> [!WARNING]");
         line(&mut out, "> **Look at these first:**");
-        for risk in &plan.risks {
+        for risk in plan.risks.iter().take(HEAD_RISKS) {
             line(
                 &mut out,
                 &format!(
                     "> - **{}:** {}",
                     text::risk_kind(risk.kind),
                     escape(&risk.message)
+                ),
+            );
+        }
+        if plan.risks.len() > HEAD_RISKS {
+            line(
+                &mut out,
+                &format!(
+                    "> - … and {} (`monban plan` lists them all)",
+                    text::more(plan.risks.len() - HEAD_RISKS, "risk")
                 ),
             );
         }

@@ -936,3 +936,25 @@ fn risks_come_first_and_grants_ending_soon_are_listed() {
     insta::assert_snapshot!("markdown_flagged", markdown);
     insta::assert_snapshot!("human_flagged", render_human(&flagged(), &plain()));
 }
+
+#[test]
+fn the_comment_lists_at_most_twenty_risks() {
+    let mut plan = flagged();
+    plan.risks = (0..45)
+        .map(|index| monban_plan::Risk {
+            kind: monban_plan::RiskKind::AdministratorAccess,
+            message: format!(
+                "group:team-{index} gains administrator access (Admin) on account-{index}"
+            ),
+            address: None,
+        })
+        .collect();
+    let markdown = render_markdown(&plan, &MarkdownOptions::default());
+    assert_eq!(
+        markdown.matches("> - **administrator access:**").count(),
+        20
+    );
+    assert!(markdown.contains("> - … and 25 more risks (`monban plan` lists them all)"));
+    let human = render_human(&plan, &plain());
+    assert_eq!(human.matches("! administrator access:").count(), 45);
+}
