@@ -3,8 +3,9 @@
 # Debian's Chromium, headless, driven by playwright-core — checked through the DOM:
 # the matrix shows every person and account, search and each filter change the visible
 # rows and cells as a brute-force computation from the report JSON says, the "why"
-# drill-down lists the right paths, the keyboard works, no console error and no network
-# request. Screenshots go to target/artifacts/ (audit-report.png and friends).
+# drill-down lists the right paths, the keyboard works, axe-core finds no serious
+# accessibility violation, no console error and no network request. Screenshots go to
+# target/artifacts/ (audit-report.png and friends).
 # Run by scripts/test after nextest; runnable alone: `bash scripts/peers/chromium_report.sh`.
 # See docs/reference/audit-html.md, "How it is tested".
 #
@@ -19,7 +20,8 @@
 #   MONBAN_BIN  the monban binary to run (default: target/debug/monban, built if stale)
 #   CHROMIUM    the browser (default /usr/bin/chromium, installed with apt-get when missing)
 #   MODES       which reports to test (default: "fixture hostile large real")
-# playwright-core is pinned by scripts/peers/chromium/package.json and package-lock.json.
+# playwright-core and axe-core are pinned by scripts/peers/chromium/package.json and
+# package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -44,12 +46,13 @@ apt_install() {
 }
 
 # 1. Debian's Chromium (never a browser download by a test tool), node and npm, then the
-# pinned playwright-core under target/peers/chromium (npm ci, only when the lock changed).
+# pinned playwright-core and axe-core under target/peers/chromium (npm ci, only when the
+# lock changed).
 [ -x "$CHROMIUM" ] || apt_install chromium
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then apt_install nodejs npm; fi
 mkdir -p "$INSTALL" "$ARTIFACTS"
 if [ ! -d "$INSTALL/node_modules/playwright-core" ] || ! cmp -s scripts/peers/chromium/package-lock.json "$INSTALL/package-lock.json"; then
-  log "installing the pinned playwright-core into $INSTALL (npm ci; it downloads no browser)"
+  log "installing the pinned playwright-core and axe-core into $INSTALL (npm ci; no browser is downloaded)"
   cp scripts/peers/chromium/package.json scripts/peers/chromium/package-lock.json "$INSTALL/"
   (cd "$INSTALL" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi

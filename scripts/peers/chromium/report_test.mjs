@@ -9,7 +9,8 @@
 // a sandbox), `hostile` (names that try to inject markup), or `large` (a generated report of
 // thousands of people × accounts, for responsiveness). Every expected number is computed
 // here from the report JSON by brute force, independently of the page's own code, and
-// every observed number is read from the DOM. Exit status 0 only if every check passed.
+// every observed number is read from the DOM; axe-core checks accessibility (fixture
+// mode). Exit status 0 only if every check passed.
 import { chromium } from "playwright-core";
 import fs from "node:fs";
 import os from "node:os";
@@ -375,6 +376,18 @@ async function generalChecks() {
 
 // ---------------------------------------------------------------- per mode
 
+// axe-core (the accessibility rules engine; npm, pinned beside playwright-core) on the page
+// as it is now; serious and critical violations fail the test.
+const AXE = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), "node_modules/axe-core/axe.min.js"), "utf8");
+async function accessibility(page, label) {
+  await page.addScriptTag({ content: AXE });
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations
+    .map((violation) => ({ id: violation.id, impact: violation.impact, nodes: violation.nodes.length, first: violation.nodes[0].target.join(" ") })));
+  const serious = violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+  check(serious.length === 0, `axe-core finds no serious accessibility violation on ${label}: ${JSON.stringify(serious)}`);
+  for (const violation of violations.filter((each) => !serious.includes(each))) { log(`axe-core (${violation.impact}) on ${label}: ${violation.id} ×${violation.nodes} at ${violation.first}`); }
+}
+
 async function fixtureChecks(page) {
   // Known paths of the hand-written fixture.
   const dennis = report.people.find((person) => person.user_name === "dennis@example.com");
@@ -473,8 +486,13 @@ try {
       await page.screenshot({ path: path.join(artifacts, "audit-report.png") });
       const dark = await open("rows=severity", { colorScheme: "dark" });
       await dark.screenshot({ path: path.join(artifacts, "audit-report-dark.png") });
+      await accessibility(dark, "the matrix in dark mode");
       const findings = await open("tab=findings");
       await findings.screenshot({ path: path.join(artifacts, "audit-report-findings.png"), fullPage: false });
+      await accessibility(findings, "the findings");
+      await accessibility(await open("tab=iam"), "the IAM users");
+      const dennis = report.people.find((person) => person.user_name === "dennis@example.com");
+      await accessibility(await open(`open=cell:${dennis.user_id}:444444444444`), "the matrix with a drill-down open");
       const printed = await open();
       await printed.emulateMedia({ media: "print" });
       await printed.pdf({ path: path.join(artifacts, "audit-report.pdf") }).catch((error) => problems.push(`print: ${error.message}`));

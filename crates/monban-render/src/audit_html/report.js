@@ -347,8 +347,8 @@
     SEVERITIES.forEach(function (severity) {
       var count = counts[severity] || 0;
       html += "<button type=\"button\" class=\"badge sev-" + severity + (count ? "" : " zero") + "\" data-severity=\"" + severity + "\"" +
-        " aria-label=\"" + count + " " + severity + " findings: show them\">" + SEVERITY_LABEL[severity] +
-        " <span class=\"count\">" + count.toLocaleString("en") + "</span></button>";
+        " title=\"Show the " + severity + " findings\">" + SEVERITY_LABEL[severity] +
+        " <span class=\"count\">" + count.toLocaleString("en") + "</span><span class=\"visually-hidden\"> findings: show them</span></button>";
     });
     if (data.iam_users.length) {
       html += "<span class=\"label\" style=\"margin-left:10px\">IAM users</span><button type=\"button\" class=\"badge zero\" data-tab-link=\"iam\">" + data.iam_users.length + "</button>";
@@ -665,13 +665,6 @@
     return { row0: row0, row1: Math.max(row0, row1), column0: column0, column1: Math.max(column0, column1) };
   }
 
-  function cellLabel(person, account, entries, cell) {
-    var names = [];
-    entries.forEach(function (entry) { if (names.indexOf(entry.permission_set) < 0) { names.push(entry.permission_set); } });
-    var label = person.name + " on " + account.name + ": " + (names.length ? names.join(", ") : "no access");
-    if (cell && cell.rank) { label += "; worst finding " + SEVERITIES[5 - cell.rank]; }
-    return label;
-  }
   function cellTitle(entries, cell) {
     var lines = entries.map(function (entry) {
       return entry.permission_set + " — " + (entry.via && entry.via.kind === "group" ? "via group " + (entry.via.group_name || entry.via.group_id) : "direct") +
@@ -774,29 +767,34 @@
             seen.set(entry.permission_set, states);
           });
           var chips = [];
+          var spoken = [];
           seen.forEach(function (states, name) {
             var chipClass = "chip";
             if (states.size && !states.has("declared")) {
               chipClass += states.has("live-only") ? " live-only" : " declared-missing";
             }
-            chips.push("<span class=\"" + chipClass + "\">" + esc(abbreviation(name)) + "</span>");
+            chips.push("<span class=\"" + chipClass + "\" aria-hidden=\"true\">" + esc(abbreviation(name)) + "</span>");
+            spoken.push(name + (chipClass.indexOf("live-only") >= 0 ? " (live only)" : chipClass.indexOf("declared-missing") >= 0 ? " (missing live)" : ""));
           });
-          if (!chips.length && shown.findings.length) { chips.push("<span class=\"chip more\">finding</span>"); }
+          if (!chips.length && shown.findings.length) { chips.push("<span class=\"chip more\" aria-hidden=\"true\">finding</span>"); }
           // Three chips fit a normal column, two a narrow one; the rest is "+N".
           var fit = grid.columnWidth >= 120 ? CHIPS_PER_CELL : CHIPS_PER_CELL - 1;
           if (chips.length > fit) {
             var hidden = chips.length - (fit - 1);
             chips = chips.slice(0, fit - 1);
-            chips.push("<span class=\"chip more\">+" + hidden + "</span>");
+            chips.push("<span class=\"chip more\" aria-hidden=\"true\">+" + hidden + "</span>");
           }
-          inner = "<div class=\"chips\">" + chips.join("") + "</div>";
+          // The chips are short for the eye; the cell's accessible text names every
+          // permission set in full (the grid's headers say who and where).
+          inner = "<div class=\"chips\">" + chips.join("") + "</div><span class=\"visually-hidden\">" +
+            esc((spoken.length ? spoken.join(", ") : "findings only") + (shown.rank ? "; worst finding " + SEVERITIES[5 - shown.rank] : "")) + "</span>";
         }
         var focused = r === grid.focusRow && c === grid.focusColumn;
         var selected = state.open === "cell:" + person.id + ":" + column.id;
         out.push("<td class=\"" + classes + (selected ? " selected" : "") + "\" role=\"gridcell\" aria-colindex=\"" + (c + 2) + "\" tabindex=\"" + (focused ? 0 : -1) + "\"" +
           " data-row=\"" + r + "\" data-column=\"" + c + "\"" +
-          (shown ? " aria-label=\"" + esc(cellLabel(person, column, entries, shown)) + "\" title=\"" + esc(cellTitle(entries, shown)) + "\"" : " aria-label=\"" + esc(person.name + " on " + column.name + ": no access") + "\"") +
-          ">" + inner + "</td>");
+          (shown ? " title=\"" + esc(cellTitle(entries, shown)) + "\"" : "") +
+          ">" + (inner || "<span class=\"visually-hidden\">no access</span>") + "</td>");
       }
       if (rightSpace) { out.push("<td class=\"spacer\" aria-hidden=\"true\"></td>"); }
       out.push("</tr>");
