@@ -300,8 +300,15 @@ pub fn audit(settings: &AuditSettings, printer: &Printer) -> anyhow::Result<Exit
     if settings.stats {
         print_stats(printer, &audited.read_stats);
         if let Some((accounts, stats)) = &audited.iam_stats {
-            printer.log(format!("IAM scan of {accounts} member account(s):"));
-            print_stats(printer, stats);
+            printer.log(format!(
+                "Scanned the IAM of {accounts} member account(s) with {} API calls ({} throttled) in {:.2} s:",
+                stats.total_calls(),
+                stats.total_throttles(),
+                stats.elapsed.as_secs_f64()
+            ));
+            for (operation, calls) in &stats.calls {
+                printer.log(format!("  {calls:>6}  {operation}"));
+            }
         }
     }
     let report = &audited.report;
