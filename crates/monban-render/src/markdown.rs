@@ -37,6 +37,9 @@ const DEFAULT_MAX_LENGTH: usize = GITHUB_COMMENT_LIMIT - 1_536;
 /// adoption grants administrator access on every account at once).
 const HEAD_RISKS: usize = 20;
 
+/// Grants ending soon listed in the comment (soonest first); the rest are counted.
+const EXPIRING_ROWS: usize = 50;
+
 /// Rows above which the person table is collapsed into `<details>`.
 const OPEN_TABLE_ROWS: usize = 50;
 
@@ -658,7 +661,7 @@ fn assemble(
             "| Who | Permission set | Account | Last day | Owners | Reason |",
         );
         line(&mut out, "| --- | --- | --- | --- | --- | --- |");
-        for grant in &plan.expiring {
+        for grant in plan.expiring.iter().take(EXPIRING_ROWS) {
             line(
                 &mut out,
                 &format!(
@@ -669,6 +672,16 @@ fn assemble(
                     text::ends(grant),
                     escape(&grant.owners.join(", ")),
                     escape(grant.reason.as_deref().unwrap_or(""))
+                ),
+            );
+        }
+        if plan.expiring.len() > EXPIRING_ROWS {
+            out.push('\n');
+            line(
+                &mut out,
+                &format!(
+                    "… and {} (`monban plan --expiring-within` lists them all).",
+                    text::more(plan.expiring.len() - EXPIRING_ROWS, "grant")
                 ),
             );
         }

@@ -938,7 +938,7 @@ fn risks_come_first_and_grants_ending_soon_are_listed() {
 }
 
 #[test]
-fn the_comment_lists_at_most_twenty_risks() {
+fn the_comment_lists_at_most_twenty_risks_and_fifty_grants_ending_soon() {
     let mut plan = flagged();
     plan.risks = (0..45)
         .map(|index| monban_plan::Risk {
@@ -957,4 +957,17 @@ fn the_comment_lists_at_most_twenty_risks() {
     assert!(markdown.contains("> - … and 25 more risks (`monban plan` lists them all)"));
     let human = render_human(&plan, &plain());
     assert_eq!(human.matches("! administrator access:").count(), 45);
+
+    let grant = plan.expiring[0].clone();
+    plan.expiring = vec![grant; 70];
+    let markdown = render_markdown(&plan, &MarkdownOptions::default());
+    assert_eq!(
+        markdown
+            .matches("| user alice@example.com | ReadOnly |")
+            .count(),
+        50
+    );
+    assert!(
+        markdown.contains("… and 20 more grants (`monban plan --expiring-within` lists them all).")
+    );
 }
