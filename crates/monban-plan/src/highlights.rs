@@ -409,6 +409,49 @@ mod tests {
     }
 
     #[test]
+    fn only_expired_keeps_the_expired_removals_and_what_belongs_to_them() {
+        // The sample: a blocked account update, an expired assignment's deletion, alice
+        // losing access through an orphaned path, and a mass-removal error.
+        let plan = crate::plan::tests::sample_plan();
+        let restricted = only_expired(&plan, 25, false);
+        assert_eq!(
+            restricted
+                .plan
+                .changes
+                .iter()
+                .map(|change| change.address.to_string())
+                .collect::<Vec<_>>(),
+            ["assignment/payments-prod/ReadOnly/group:engineers"]
+        );
+        assert_eq!(
+            restricted
+                .ignored
+                .iter()
+                .map(|change| change.address.to_string())
+                .collect::<Vec<_>>(),
+            ["account/payments-prod"]
+        );
+        assert!(
+            restricted.plan.access.is_empty(),
+            "alice's loss is not by expiry: she keeps the access until a reviewed plan"
+        );
+        assert!(
+            restricted.plan.warnings.is_empty(),
+            "the full plan's mass removal is not ours"
+        );
+        assert!(restricted.plan.applyable, "the blocked update is left out");
+
+        // One removal over a max_removals of 0: refused unless allowed.
+        let refused = only_expired(&plan, 0, false);
+        assert!(!refused.plan.applyable);
+        assert_eq!(refused.plan.warnings[0].code, WarningCode::MassRemoval);
+        assert_eq!(refused.plan.warnings[0].severity, Severity::Error);
+        let allowed = only_expired(&plan, 0, true);
+        assert!(allowed.plan.applyable);
+        assert_eq!(allowed.plan.warnings[0].severity, Severity::Warning);
+    }
+
+    #[test]
     fn days_parse_with_or_without_unit() {
         assert_eq!(parse_days("14d"), Ok(14));
         assert_eq!(parse_days("2w"), Ok(14));

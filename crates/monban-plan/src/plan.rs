@@ -331,7 +331,7 @@ impl Plan {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
@@ -342,7 +342,7 @@ mod tests {
     };
 
     /// A plan exercising every enum of the format at least once.
-    fn sample_plan() -> Plan {
+    pub(crate) fn sample_plan() -> Plan {
         let engineers = Principal::named(PrincipalKind::Group, "engineers", Some("g-1"));
         let account = AccountRef {
             name: "payments-prod".to_owned(),
