@@ -132,6 +132,36 @@ pub fn mask_access_key_id(id: &str) -> String {
     format!("{head}…{tail}")
 }
 
+/// `text` with every word that looks like an access key id (`AKIA…`/`ASIA…` and 12 or
+/// more upper-case letters or digits) masked: AWS error messages may quote the key.
+fn mask_key_ids_in(text: &str) -> String {
+    let mut masked = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, masked: &mut String| {
+        let looks_like_key = (word.starts_with("AKIA") || word.starts_with("ASIA"))
+            && word.len() >= 16
+            && word
+                .chars()
+                .all(|character| character.is_ascii_uppercase() || character.is_ascii_digit());
+        if looks_like_key {
+            masked.push_str(&mask_access_key_id(word));
+        } else {
+            masked.push_str(word);
+        }
+        word.clear();
+    };
+    for character in text.chars() {
+        if character.is_ascii_alphanumeric() {
+            word.push(character);
+        } else {
+            flush(&mut word, &mut masked);
+            masked.push(character);
+        }
+    }
+    flush(&mut word, &mut masked);
+    masked
+}
+
 /// A token bucket (rate per second, burst = one second's worth) for the scan's own calls.
 #[derive(Debug)]
 struct Pace {
@@ -215,7 +245,7 @@ pub async fn scan_iam(
             Ok(mut users) => result.users.append(&mut users),
             Err(error) => result.failures.push(IamScanFailure {
                 account_id,
-                message: error.to_string(),
+                message: mask_key_ids_in(&error.to_string()),
             }),
         }
     }
@@ -500,11 +530,23 @@ async fn describe_key(
 
 #[cfg(test)]
 mod tests {
-    use super::mask_access_key_id;
+    use super::{mask_access_key_id, mask_key_ids_in};
 
     #[test]
     fn key_ids_are_masked() {
         assert_eq!(mask_access_key_id("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
         assert_eq!(mask_access_key_id("short"), "…");
+    }
+
+    #[test]
+    fn key_ids_in_error_messages_are_masked() {
+        assert_eq!(
+            mask_key_ids_in("The Access Key with id AKIAIOSFODNN7EXAMPLE cannot be found."),
+            "The Access Key with id AKIA…MPLE cannot be found."
+        );
+        assert_eq!(
+            mask_key_ids_in("User: arn:aws:iam::123456789012:user/ci is not authorized"),
+            "User: arn:aws:iam::123456789012:user/ci is not authorized"
+        );
     }
 }
