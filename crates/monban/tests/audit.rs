@@ -576,6 +576,24 @@ fn a_baseline_reports_exactly_the_applied_change() {
         )]
     );
     assert_eq!(baseline["generated_at"], previous["generated_at"]);
+    // An audit role the member accounts lack: every account is a scan error, the audit
+    // still completes.
+    let unscanned = organization.audit_json(&["--audit-role", "NoSuchAuditRole"]);
+    let errors = unscanned["iam_scan_errors"].as_array().expect("errors");
+    let members = unscanned["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .filter(|account| account["management"] == false)
+        .count();
+    assert_eq!(errors.len(), members);
+    assert!(
+        errors
+            .iter()
+            .all(|error| text(&error["message"]).contains("AssumeRole")),
+        "{errors:?}"
+    );
+    assert_eq!(unscanned["iam_users"], json!([]));
     // The summary says it too.
     organization
         .command(&["audit", "--no-iam", "--baseline", &baseline_argument])
