@@ -25,8 +25,8 @@ use crate::printer::Printer;
 use crate::settings::{RepoLocation, load_options, plan_context};
 use crate::target::{TargetChoice, with_target};
 
-/// How many findings the terminal summary lists.
-const TOP_FINDINGS: usize = 15;
+/// How many findings of each rule the terminal summary names.
+const EXAMPLES_PER_RULE: usize = 3;
 
 /// `monban audit`.
 #[derive(Debug, Args)]
@@ -382,6 +382,26 @@ fn write_output(
     }
 }
 
+/// `principal / account / permission set`, whichever the finding has.
+fn finding_place(finding: &monban_audit::Finding) -> String {
+    let mut place: Vec<String> = Vec::new();
+    if let Some(principal) = &finding.principal {
+        place.push(
+            principal
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("deleted {}", principal.id)),
+        );
+    }
+    if let Some(account) = &finding.account {
+        place.push(account.name.clone().unwrap_or_else(|| account.id.clone()));
+    }
+    if let Some(permission_set) = &finding.permission_set {
+        place.push(permission_set.clone());
+    }
+    place.join(" / ")
+}
+
 fn counts_line(report: &Report) -> String {
     let counts = &report.summary.findings;
     format!(
@@ -439,35 +459,38 @@ fn summary(report: &Report) -> String {
     }
     lines.push(String::new());
     lines.push(counts_line(report));
-    for finding in report.findings.iter().take(TOP_FINDINGS) {
-        let mut place: Vec<String> = Vec::new();
-        if let Some(principal) = &finding.principal {
-            place.push(
-                principal
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| format!("deleted {}", principal.id)),
-            );
+    // Grouped by rule (findings are sorted by severity, then rule), a few examples each: a
+    // rule with many findings must not hide the others.
+    let mut rules: Vec<(&str, Vec<&monban_audit::Finding>)> = Vec::new();
+    for finding in &report.findings {
+        match rules.last_mut() {
+            Some((rule, findings)) if *rule == finding.rule => findings.push(finding),
+            _ => rules.push((finding.rule.as_str(), vec![finding])),
         }
-        if let Some(account) = &finding.account {
-            place.push(account.name.clone().unwrap_or_else(|| account.id.clone()));
-        }
-        if let Some(permission_set) = &finding.permission_set {
-            place.push(permission_set.clone());
-        }
-        lines.push(format!(
-            "  {:<8} {:<30} {}: {}",
-            finding.severity.as_str().to_uppercase(),
-            finding.rule,
-            finding.title,
-            place.join(" / ")
-        ));
     }
-    if report.findings.len() > TOP_FINDINGS {
+    for (rule, findings) in &rules {
+        let first = findings[0];
         lines.push(format!(
-            "  … and {} more (`--format json`, `csv` or `html` lists them all)",
-            report.findings.len() - TOP_FINDINGS
+            "  {:<8} {rule} ×{}: {}",
+            first.severity.as_str().to_uppercase(),
+            findings.len(),
+            first.title
         ));
+        for finding in findings.iter().take(EXAMPLES_PER_RULE) {
+            lines.push(format!("             {}", finding_place(finding)));
+        }
+        if findings.len() > EXAMPLES_PER_RULE {
+            lines.push(format!(
+                "             … and {} more",
+                findings.len() - EXAMPLES_PER_RULE
+            ));
+        }
+    }
+    if !report.findings.is_empty() {
+        lines.push(
+            "  (`--format json`, `csv` or `html` lists every finding with its explanation and fix)"
+                .to_owned(),
+        );
     }
     if let Some(baseline) = &report.baseline {
         lines.push(String::new());
