@@ -80,11 +80,14 @@ fn assignment(account: &str, arn: &str, kind: LivePrincipalType, id: &str) -> Li
     }
 }
 
-/// Management, prod and dev; admins (bob) hold AdministratorAccess on prod, engineers
-/// (alice, bob, carol the disabled) ReadOnly on prod and dev, alice ReadOnly directly on
-/// dev, a deleted user ReadOnly on prod, an empty group ReadOnly on dev, breakglass
-/// (bob) AdministratorAccess on management; Unused is assigned nowhere and has a 12-hour
-/// session; ReadOnly is outdated in dev.
+/// (account, permission set, principal, state, declared in) of one assignment row.
+type RowSummary = (String, String, String, Option<RowState>, Vec<String>);
+
+/// Management, prod and dev; admins (bob) hold `AdministratorAccess` on prod, engineers
+/// (alice, bob, carol the disabled) `ReadOnly` on prod and dev, alice `ReadOnly` directly on
+/// dev, a deleted user `ReadOnly` on prod, an empty group `ReadOnly` on dev, breakglass
+/// (bob) `AdministratorAccess` on management; `Unused` is assigned nowhere and has a 12-hour
+/// session; `ReadOnly` is outdated in dev.
 fn live() -> LiveState {
     use LivePrincipalType::{Group, User};
     LiveState {
@@ -591,7 +594,7 @@ fn declared_side_comes_from_the_plan() {
             plan: &plan,
         }),
     ));
-    let states: Vec<(String, String, String, Option<RowState>, Vec<String>)> = report
+    let states: Vec<RowSummary> = report
         .assignments
         .iter()
         .map(|row| {
