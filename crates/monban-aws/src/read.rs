@@ -77,6 +77,10 @@ pub struct ReadParts {
     pub identity_center: bool,
     /// Users, groups, memberships.
     pub identity_store: bool,
+    /// The tags of accounts and permission sets and the customer managed policy references:
+    /// what a plan compares, but not who may reach what. `monban audit` leaves them out —
+    /// one call per active account and two per permission set.
+    pub details: bool,
 }
 
 impl ReadParts {
@@ -87,6 +91,17 @@ impl ReadParts {
             organization: true,
             identity_center: true,
             identity_store: true,
+            details: true,
+        }
+    }
+
+    /// What an access review needs (`monban audit`): everything but the details — who may
+    /// reach what does not depend on tags or customer managed policy references.
+    #[must_use]
+    pub fn access() -> Self {
+        Self {
+            details: false,
+            ..Self::all()
         }
     }
 }
@@ -128,7 +143,9 @@ async fn read_parts(clients: &Clients, parts: ReadParts) -> Result<LiveRead, Aws
     // buckets: read them side by side, each as soon as what it needs is known.
     let tree = async {
         if parts.organization {
-            read_tree(clients, &organization).await.map(Some)
+            read_tree(clients, &organization, parts.details)
+                .await
+                .map(Some)
         } else {
             Ok(None)
         }
@@ -143,7 +160,9 @@ async fn read_parts(clients: &Clients, parts: ReadParts) -> Result<LiveRead, Aws
         let (center, store) = tokio::try_join!(
             async {
                 if parts.identity_center {
-                    read_identity_center(clients, &instance).await.map(Some)
+                    read_identity_center(clients, &instance, parts.details)
+                        .await
+                        .map(Some)
                 } else {
                     Ok(None)
                 }
@@ -295,7 +314,11 @@ pub(crate) struct Container {
     pub(crate) path: Option<String>,
 }
 
-async fn read_tree(clients: &Clients, organization: &LiveOrganization) -> Result<Tree, AwsError> {
+async fn read_tree(
+    clients: &Clients,
+    organization: &LiveOrganization,
+    details: bool,
+) -> Result<Tree, AwsError> {
     // Invitations matter only to an account file whose `id:` the organization lacks, so a
     // refusal (a delegated administrator, a server that lacks the operation) must not fail
     // the whole read: it is recorded, and the plan blocks only such an account.
@@ -349,7 +372,7 @@ async fn read_tree(clients: &Clients, organization: &LiveOrganization) -> Result
             accounts
                 .iter()
                 .enumerate()
-                .filter(|(_, account)| account.status == LiveAccountStatus::Active)
+                .filter(|(_, account)| details && account.status == LiveAccountStatus::Active)
                 .map(|(index, account)| (index, account.id.clone())),
         )
         .map(|(index, account_id)| async move {
@@ -719,10 +742,11 @@ struct IdentityCenter {
 async fn read_identity_center(
     clients: &Clients,
     instance: &LiveInstance,
+    details: bool,
 ) -> Result<IdentityCenter, AwsError> {
     let arns = list_permission_set_arns(clients, instance).await?;
     let (permission_sets, provisioned) = tokio::try_join!(
-        read_permission_sets(clients, instance, &arns),
+        read_permission_sets_with(clients, instance, &arns, details),
         read_provisioned(clients, instance, &arns),
     )?;
     let assignments = read_assignments(clients, instance, &provisioned).await?;
@@ -761,14 +785,33 @@ pub(crate) async fn list_permission_set_arns(
     .await
 }
 
+/// `read` when `wanted`, else nothing (an empty list) without a call.
+async fn if_details<T>(
+    wanted: bool,
+    read: impl Future<Output = Result<Vec<T>, AwsError>>,
+) -> Result<Vec<T>, AwsError> {
+    if wanted { read.await } else { Ok(Vec::new()) }
+}
+
 /// Describes every permission set in `arns` (concurrently), sorted by name.
 pub(crate) async fn read_permission_sets(
     clients: &Clients,
     instance: &LiveInstance,
     arns: &[String],
 ) -> Result<Vec<LivePermissionSet>, AwsError> {
+    read_permission_sets_with(clients, instance, arns, true).await
+}
+
+/// [`read_permission_sets`]; without `details`, tags and customer managed policy references
+/// are not read (left empty).
+async fn read_permission_sets_with(
+    clients: &Clients,
+    instance: &LiveInstance,
+    arns: &[String],
+    details: bool,
+) -> Result<Vec<LivePermissionSet>, AwsError> {
     let mut sets: Vec<LivePermissionSet> = stream::iter(arns)
-        .map(|arn| read_permission_set(clients, &instance.arn, arn))
+        .map(|arn| read_permission_set(clients, &instance.arn, arn, details))
         .buffer_unordered(clients.concurrency)
         .try_collect()
         .await?;
@@ -781,6 +824,7 @@ async fn read_permission_set(
     clients: &Clients,
     instance_arn: &str,
     arn: &str,
+    details: bool,
 ) -> Result<LivePermissionSet, AwsError> {
     let sso_admin = &clients.sso_admin;
     let describe = async {
@@ -861,49 +905,55 @@ async fn read_permission_set(
             ))
         },
     );
-    let customer_managed = paginate(
-        clients,
-        Service::SsoAdmin,
-        "ListCustomerManagedPolicyReferencesInPermissionSet",
-        |token| async move {
-            let output = sso_admin
-                .list_customer_managed_policy_references_in_permission_set()
-                .instance_arn(instance_arn)
-                .permission_set_arn(arn)
-                .max_results(SSO_ADMIN_PAGE)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|error| {
-                    AwsError::call(
-                        "sso-admin",
-                        "ListCustomerManagedPolicyReferencesInPermissionSet",
-                        error,
-                    )
-                })?;
-            Ok((
-                output
-                    .customer_managed_policy_references
-                    .unwrap_or_default(),
-                output.next_token,
-            ))
-        },
+    let customer_managed = if_details(
+        details,
+        paginate(
+            clients,
+            Service::SsoAdmin,
+            "ListCustomerManagedPolicyReferencesInPermissionSet",
+            |token| async move {
+                let output = sso_admin
+                    .list_customer_managed_policy_references_in_permission_set()
+                    .instance_arn(instance_arn)
+                    .permission_set_arn(arn)
+                    .max_results(SSO_ADMIN_PAGE)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|error| {
+                        AwsError::call(
+                            "sso-admin",
+                            "ListCustomerManagedPolicyReferencesInPermissionSet",
+                            error,
+                        )
+                    })?;
+                Ok((
+                    output
+                        .customer_managed_policy_references
+                        .unwrap_or_default(),
+                    output.next_token,
+                ))
+            },
+        ),
     );
-    let tags = paginate(
-        clients,
-        Service::SsoAdmin,
-        "ListTagsForResource",
-        |token| async move {
-            let output = sso_admin
-                .list_tags_for_resource()
-                .instance_arn(instance_arn)
-                .resource_arn(arn)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|error| AwsError::call("sso-admin", "ListTagsForResource", error))?;
-            Ok((output.tags.unwrap_or_default(), output.next_token))
-        },
+    let tags = if_details(
+        details,
+        paginate(
+            clients,
+            Service::SsoAdmin,
+            "ListTagsForResource",
+            |token| async move {
+                let output = sso_admin
+                    .list_tags_for_resource()
+                    .instance_arn(instance_arn)
+                    .resource_arn(arn)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|error| AwsError::call("sso-admin", "ListTagsForResource", error))?;
+                Ok((output.tags.unwrap_or_default(), output.next_token))
+            },
+        ),
     );
     let (described, inline_policy, permissions_boundary, managed, customer_managed, tags) =
         tokio::try_join!(describe, inline, boundary, managed, customer_managed, tags)?;

@@ -70,6 +70,7 @@ async fn an_endpoint_resolves_the_caller_through_sts() {
             organization: false,
             identity_center: false,
             identity_store: false,
+            details: true,
         },
     )
     .await

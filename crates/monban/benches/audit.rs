@@ -351,7 +351,7 @@ async fn monban_inventory(
         },
     )
     .await?;
-    let read = monban_aws::read_live_state(&clients).await?;
+    let read = monban_aws::read_live_state_parts(&clients, monban_aws::ReadParts::access()).await?;
     let report = monban_audit::audit(&monban_audit::AuditInput {
         live: &read.state,
         declared: None,
@@ -490,7 +490,9 @@ async fn run(
         },
     )
     .await?;
-    let state = monban_aws::read_live_state(&clients).await?.state;
+    let state = monban_aws::read_live_state_parts(&clients, monban_aws::ReadParts::access())
+        .await?
+        .state;
     let scan = monban_aws::scan_iam(
         &clients,
         &state,

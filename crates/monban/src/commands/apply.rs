@@ -256,6 +256,7 @@ async fn read_touched(
             organization: true,
             identity_center: false,
             identity_store: false,
+            details: true,
         },
     )
     .await

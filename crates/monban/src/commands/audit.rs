@@ -203,7 +203,11 @@ async fn run_audit(
     target: String,
     iam: Option<monban_aws::IamScanOptions>,
 ) -> anyhow::Result<Audited> {
-    let read = monban_aws::read_live_state(clients)
+    // Who may reach what needs neither tags nor customer managed policy references: leaving
+    // them out saves one call per account and two per permission set. The plan made here
+    // only decides each assignment row's state (declared, live-only, declared-missing), which
+    // they do not change.
+    let read = monban_aws::read_live_state_parts(clients, monban_aws::ReadParts::access())
         .await
         .with_context(|| format!("could not read the live state of {}", clients.target()))?;
     let plan = monban_plan::plan(repo, &read.state, context);
