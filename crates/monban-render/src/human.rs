@@ -325,7 +325,13 @@ pub(crate) fn change_details(change: &Change) -> Vec<(Option<char>, String)> {
             ),
         ));
     }
-    if !change.reason.is_empty() {
+    // A created assignment already shows where it is declared; the same words again as the
+    // reason would only repeat them.
+    if !change.reason.is_empty()
+        && !details
+            .iter()
+            .any(|(tag, detail)| tag.is_none() && *detail == change.reason)
+    {
         details.push((Some('#'), change.reason.clone()));
     }
     for blocker in &change.blocked_by {
