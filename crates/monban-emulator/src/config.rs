@@ -17,6 +17,8 @@ pub const DEFAULT_SECRET_ACCESS_KEY: &str = "monban-sandbox-secret";
 pub const DEFAULT_MANAGEMENT_ACCOUNT_ID: &str = "111111111111";
 /// The management account's root e-mail in a fresh sandbox.
 pub const DEFAULT_MANAGEMENT_ACCOUNT_EMAIL: &str = "management@example.com";
+/// The management account's name in a fresh sandbox.
+pub const DEFAULT_MANAGEMENT_ACCOUNT_NAME: &str = "management";
 /// The region of the Identity Center instance in a fresh sandbox.
 pub const DEFAULT_REGION: &str = "us-east-1";
 /// The password every Identity Store user signs in with on the sandbox's sign-in pages
@@ -175,6 +177,10 @@ pub struct Config {
     pub management_account_id: String,
     /// The management account's root e-mail in a fresh World.
     pub management_account_email: String,
+    /// The management account's name in a fresh World ([`DEFAULT_MANAGEMENT_ACCOUNT_NAME`]
+    /// by default; the embedded sandbox uses the repo's file name for it, so a plan finds
+    /// the name it expects).
+    pub management_account_name: String,
     /// The management account's access key (added to the credential store at every start,
     /// so a changed secret takes effect on an existing state dir).
     pub credentials: ManagementCredentials,
@@ -214,6 +220,7 @@ impl Default for Config {
             region: DEFAULT_REGION.into(),
             management_account_id: DEFAULT_MANAGEMENT_ACCOUNT_ID.into(),
             management_account_email: DEFAULT_MANAGEMENT_ACCOUNT_EMAIL.into(),
+            management_account_name: DEFAULT_MANAGEMENT_ACCOUNT_NAME.into(),
             credentials: ManagementCredentials::default(),
             profile: Profile::Fast,
             async_duration: None,

@@ -51,6 +51,9 @@ pub struct EmbeddedSandbox {
     /// The repo's management account id when it binds one, so a fresh sandbox's management
     /// account is the repo's.
     pub management_account_id: Option<String>,
+    /// The repo's file name of its management account: the name the sandbox gives that
+    /// account, so plans do not note a name that differs only because of the sandbox.
+    pub management_account_name: Option<String>,
     /// The customer managed policies the repo's permission sets reference (as policies or
     /// as permissions boundaries), as `(name, path)`: the sandbox's account baseline
     /// creates them in every account, standing in for the `StackSets` or Control Tower
@@ -66,6 +69,12 @@ impl EmbeddedSandbox {
             state_dir: Some(repo_root.join(STATE_DIR).join("sandbox")),
             region: repo.settings.identity_center.region.as_str().to_owned(),
             management_account_id: management_account_id(repo).map(|id| id.as_str().to_owned()),
+            management_account_name: repo
+                .settings
+                .organization
+                .management_account
+                .as_ref()
+                .map(|name| name.as_str().to_owned()),
             baseline_policies: referenced_customer_policies(repo),
         }
     }
@@ -78,6 +87,9 @@ impl EmbeddedSandbox {
         };
         if let Some(id) = &self.management_account_id {
             config.management_account_id.clone_from(id);
+        }
+        if let Some(name) = &self.management_account_name {
+            config.management_account_name.clone_from(name);
         }
         config.account_baseline = self
             .baseline_policies
@@ -281,6 +293,7 @@ mod tests {
                 state_dir: Some(root.join(".monban/sandbox")),
                 region: "eu-central-1".into(),
                 management_account_id: Some("111111111111".into()),
+                management_account_name: Some("org-management".into()),
                 baseline_policies: vec![
                     ("tessera-developer-guardrails".into(), "/tessera/".into()),
                     ("tessera-developer-workloads".into(), "/tessera/".into()),

@@ -76,6 +76,7 @@ impl World {
             &mut ids,
             &config.management_account_id,
             &config.management_account_email,
+            &config.management_account_name,
             now,
         );
         let sso_admin =

@@ -342,6 +342,7 @@ impl OrganizationsState {
         ids: &mut IdGenerator,
         management_account_id: &str,
         management_account_email: &str,
+        management_account_name: &str,
         now: Timestamp,
     ) -> Self {
         let organization_id = format!("o-{}", ids.lowercase_alphanumeric(10));
@@ -371,7 +372,7 @@ impl OrganizationsState {
             id: management_account_id.to_owned(),
             arn: management_account_arn,
             email: management_account_email.to_owned(),
-            name: "management".into(),
+            name: management_account_name.to_owned(),
             state: AccountState::Active,
             status: AccountStatus::Active,
             joined_method: JoinedMethod::Invited,
