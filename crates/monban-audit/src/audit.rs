@@ -13,10 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use monban_model::{
-    AssignmentOrigin, LiveAccount, LiveAssignment, LiveGroup, LivePrincipalType, LiveState,
-    LiveUser, PrincipalRef, Repo,
+    AssignmentOrigin, LiveAssignment, LivePrincipalType, LiveState, PrincipalRef, Repo,
 };
-use monban_plan::{Action, Address, Plan, PrincipalKind, Resource};
+use monban_plan::{Action, Address, LiveIndex, Plan, PrincipalKind, Resource};
 
 use crate::policy;
 use crate::report::{
@@ -245,15 +244,12 @@ impl DeclaredIndex {
     }
 }
 
-/// Lookups over the live state.
+/// Lookups over the live state: the plan's [`LiveIndex`] plus the membership views the
+/// audit needs.
 #[derive(Debug)]
 struct Index<'live> {
     live: &'live LiveState,
-    users: BTreeMap<&'live str, &'live LiveUser>,
-    groups: BTreeMap<&'live str, &'live LiveGroup>,
-    accounts: BTreeMap<&'live str, &'live LiveAccount>,
-    /// Permission set ARN → name.
-    permission_set_names: BTreeMap<&'live str, &'live str>,
+    base: LiveIndex<'live>,
     /// Group id → member user ids (only users that exist).
     members: BTreeMap<&'live str, BTreeSet<&'live str>>,
     /// User id → display names of their groups.
@@ -262,22 +258,13 @@ struct Index<'live> {
 
 impl<'live> Index<'live> {
     fn new(live: &'live LiveState) -> Self {
-        let users: BTreeMap<&str, &LiveUser> = live
-            .users
-            .iter()
-            .map(|user| (user.id.as_str(), user))
-            .collect();
-        let groups: BTreeMap<&str, &LiveGroup> = live
-            .groups
-            .iter()
-            .map(|group| (group.id.as_str(), group))
-            .collect();
+        let base = LiveIndex::new(live);
         let mut members: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         let mut groups_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for membership in &live.memberships {
             let (Some(group), true) = (
-                groups.get(membership.group_id.as_str()),
-                users.contains_key(membership.user_id.as_str()),
+                base.groups_by_id.get(membership.group_id.as_str()),
+                base.users_by_id.contains_key(membership.user_id.as_str()),
             ) else {
                 continue;
             };
@@ -292,39 +279,38 @@ impl<'live> Index<'live> {
         }
         Self {
             live,
-            users,
-            groups,
-            accounts: live
-                .accounts
-                .iter()
-                .map(|account| (account.id.as_str(), account))
-                .collect(),
-            permission_set_names: live
-                .permission_sets
-                .iter()
-                .map(|set| (set.arn.as_str(), set.name.as_str()))
-                .collect(),
+            base,
             members,
             groups_of,
         }
     }
 
     fn account_name(&self, id: &str) -> String {
-        self.accounts
+        self.base
+            .accounts_by_id
             .get(id)
             .map_or_else(|| id.to_owned(), |account| account.name.clone())
     }
 
     fn permission_set_name(&self, arn: &str) -> String {
-        self.permission_set_names
+        self.base
+            .permission_sets_by_arn
             .get(arn)
-            .map_or_else(|| arn.to_owned(), |name| (*name).to_owned())
+            .map_or_else(|| arn.to_owned(), |set| set.name.clone())
     }
 
     fn principal_name(&self, principal_type: LivePrincipalType, id: &str) -> Option<String> {
         match principal_type {
-            LivePrincipalType::User => self.users.get(id).map(|user| user.user_name.clone()),
-            LivePrincipalType::Group => self.groups.get(id).map(|group| group.display_name.clone()),
+            LivePrincipalType::User => self
+                .base
+                .users_by_id
+                .get(id)
+                .map(|user| user.user_name.clone()),
+            LivePrincipalType::Group => self
+                .base
+                .groups_by_id
+                .get(id)
+                .map(|group| group.display_name.clone()),
         }
     }
 
@@ -578,7 +564,7 @@ fn declared_missing_rows(index: &Index<'_>, plan: &Plan) -> Vec<AssignmentRow> {
         })
         .filter_map(|state| {
             let account_id = state.account.id.as_ref()?;
-            index.accounts.get(account_id.as_str())?;
+            index.base.accounts_by_id.get(account_id.as_str())?;
             let principal_id = state.principal.id.clone()?;
             Some(AssignmentRow {
                 principal_type: live_type(state.principal.kind),
@@ -613,7 +599,8 @@ fn inventory_rows(index: &Index<'_>, assignments: &[AssignmentRow]) -> Vec<Inven
         match assignment.principal_type {
             LivePrincipalType::User => {
                 let user_name = index
-                    .users
+                    .base
+                    .users_by_id
                     .get(assignment.principal_id.as_str())
                     .map_or_else(
                         || deleted_user_name(&assignment.principal_id),
@@ -622,7 +609,11 @@ fn inventory_rows(index: &Index<'_>, assignments: &[AssignmentRow]) -> Vec<Inven
                 rows.push(row(&assignment.principal_id, user_name, Via::Direct));
             }
             LivePrincipalType::Group => {
-                let Some(group) = index.groups.get(assignment.principal_id.as_str()) else {
+                let Some(group) = index
+                    .base
+                    .groups_by_id
+                    .get(assignment.principal_id.as_str())
+                else {
                     continue;
                 };
                 for member in index
@@ -631,7 +622,7 @@ fn inventory_rows(index: &Index<'_>, assignments: &[AssignmentRow]) -> Vec<Inven
                     .into_iter()
                     .flatten()
                 {
-                    let Some(user) = index.users.get(member) else {
+                    let Some(user) = index.base.users_by_id.get(member) else {
                         continue;
                     };
                     rows.push(row(
@@ -921,7 +912,7 @@ impl Rules<'_, '_> {
             if row.state == Some(RowState::DeclaredMissing) {
                 continue;
             }
-            let Some(user) = self.index.users.get(row.user_id.as_str()) else {
+            let Some(user) = self.index.base.users_by_id.get(row.user_id.as_str()) else {
                 continue;
             };
             if user.enabled {
@@ -934,7 +925,8 @@ impl Rules<'_, '_> {
         for ((user_id, account_id, permission_set), paths) in held {
             let user_name = self
                 .index
-                .users
+                .base
+                .users_by_id
                 .get(user_id)
                 .map(|user| user.user_name.clone());
             let account_name = self.index.account_name(account_id);
@@ -984,7 +976,8 @@ impl Rules<'_, '_> {
             }
             let name = self
                 .index
-                .groups
+                .base
+                .groups_by_id
                 .get(group_id)
                 .map(|group| group.display_name.clone());
             findings.push(Finding {
@@ -1024,7 +1017,12 @@ impl Rules<'_, '_> {
             let Some(account_id) = &state.account.id else {
                 continue;
             };
-            if !self.index.accounts.contains_key(account_id.as_str()) {
+            if !self
+                .index
+                .base
+                .accounts_by_id
+                .contains_key(account_id.as_str())
+            {
                 continue;
             }
             let principal_type = live_type(state.principal.kind);

@@ -37,7 +37,7 @@ pub use change::{
     Principal, PrincipalKind, Resource,
 };
 pub use digest::{canonical_json, repo_digest, state_digest};
-pub use engine::{PlanContext, plan};
+pub use engine::{LiveIndex, PlanContext, plan};
 pub use highlights::{
     ExpiredOnly, ExpiringGrant, Risk, RiskKind, is_administrator, only_expired, parse_days,
 };

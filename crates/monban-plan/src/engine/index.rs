@@ -33,6 +33,7 @@ pub struct LiveIndex<'live> {
 }
 
 impl<'live> LiveIndex<'live> {
+    #[must_use]
     pub fn new(live: &'live LiveState) -> Self {
         let mut members: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for membership in &live.memberships {
@@ -106,6 +107,7 @@ impl<'live> LiveIndex<'live> {
 
     /// The name of the permission set with this ARN (the ARN itself if the state lists no
     /// such permission set, which a consistent read never produces).
+    #[must_use]
     pub fn permission_set_name(&self, arn: &'live str) -> &'live str {
         self.permission_sets_by_arn
             .get(arn)
@@ -113,6 +115,7 @@ impl<'live> LiveIndex<'live> {
     }
 
     /// A live assignment's principal, by name when the Identity Store still has it.
+    #[must_use]
     pub fn principal(&self, principal_type: LivePrincipalType, id: &str) -> Principal {
         let (kind, name) = match principal_type {
             LivePrincipalType::User => (
@@ -134,6 +137,7 @@ impl<'live> LiveIndex<'live> {
     }
 
     /// The users a principal stands for: the user itself, or the group's members.
+    #[must_use]
     pub fn people(&self, principal_type: LivePrincipalType, id: &str) -> Vec<&'live str> {
         match principal_type {
             LivePrincipalType::User => self

@@ -24,7 +24,7 @@ use crate::plan::{
     PLAN_FORMAT_VERSION, Plan, PlanTarget, Severity, TargetEndpoint, Unmanaged, Warning,
     WarningCode,
 };
-pub(crate) use index::LiveIndex;
+pub use index::LiveIndex;
 
 /// What the caller supplies besides the repo and the live state.
 #[derive(Debug, Clone, PartialEq, Eq)]
