@@ -34,4 +34,4 @@ pub use load::{
 };
 pub use monban_model as model;
 pub use schema::{FileKind, schema, schema_for};
-pub use writer::{WriteError, render_repo, write_repo};
+pub use writer::{WriteError, render_directory, render_repo, write_repo};

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use monban_model::{
-    Account, CustomerManagedPolicy, PermissionSet, PermissionsBoundary, PrincipalRef, Repo, Rule,
-    Tags, Target,
+    Account, CustomerManagedPolicy, Directory, PermissionSet, PermissionsBoundary, PrincipalRef,
+    Repo, Rule, Tags, Target,
 };
 
 /// A failure to write one file.
@@ -80,6 +80,57 @@ pub fn render_repo(repo: &Repo) -> BTreeMap<PathBuf, String> {
         files.insert(PathBuf::from(file), text);
     }
     files
+}
+
+/// An IdP directory snapshot file (`directory.yaml`, `docs/reference/directory.md`), headed
+/// by `header` as `#` comment lines. It loads back into an equal [`Directory`].
+#[must_use]
+pub fn render_directory(directory: &Directory, header: &str) -> String {
+    let mut out = String::new();
+    for line in header.lines() {
+        let _ = writeln!(out, "# {line}");
+    }
+    out.push_str("users:");
+    if directory.users.is_empty() {
+        out.push_str(" []");
+    }
+    out.push('\n');
+    for user in directory.users.values() {
+        let _ = writeln!(out, "  - user_name: {}", quote(user.user_name.as_str()));
+        let _ = writeln!(
+            out,
+            "    display_name: {}",
+            quote(user.display_name.as_str())
+        );
+        let _ = writeln!(out, "    given_name: {}", quote(user.given_name.as_str()));
+        let _ = writeln!(out, "    family_name: {}", quote(user.family_name.as_str()));
+        let _ = writeln!(out, "    email: {}", quote(user.email.as_str()));
+        if !user.active {
+            out.push_str("    active: false\n");
+        }
+    }
+    out.push_str("groups:");
+    if directory.groups.is_empty() {
+        out.push_str(" []");
+    }
+    out.push('\n');
+    for group in directory.groups.values() {
+        let _ = writeln!(
+            out,
+            "  - display_name: {}",
+            quote(group.display_name.as_str())
+        );
+        if let Some(description) = &group.description {
+            let _ = writeln!(out, "    description: {}", quote(description.as_str()));
+        }
+        let members: Vec<String> = group
+            .members
+            .iter()
+            .map(|member| quote(member.as_str()))
+            .collect();
+        let _ = writeln!(out, "    members: [{}]", members.join(", "));
+    }
+    out
 }
 
 /// A YAML double-quoted scalar (JSON string syntax).

@@ -395,3 +395,29 @@ fn the_example_repo_survives_a_write_and_reload() {
     );
     assert_eq!(reloaded, repo);
 }
+
+/// The example's IdP directory snapshot, written back out, loads into the same directory.
+#[test]
+fn the_example_directory_survives_a_write_and_reload() {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/holding/directory.yaml");
+    let (directory, diagnostics) = monban_config::load_directory(&example).unwrap();
+    assert!(
+        !diagnostics.has_errors(),
+        "the example directory has errors"
+    );
+    assert!(directory.users.len() >= 60 && directory.users.values().any(|user| !user.active));
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("directory.yaml");
+    std::fs::write(
+        &path,
+        monban_config::render_directory(&directory, "a header\non two lines"),
+    )
+    .unwrap();
+    let (reloaded, diagnostics) = monban_config::load_directory(&path).unwrap();
+    assert!(
+        !diagnostics.has_errors(),
+        "the rewritten directory has errors"
+    );
+    assert_eq!(reloaded, directory);
+}

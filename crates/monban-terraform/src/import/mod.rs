@@ -400,58 +400,6 @@ fn default_tags(
     BTreeMap::new()
 }
 
-fn quote(text: &str) -> String {
-    serde_json::Value::String(text.to_owned()).to_string()
-}
-
-/// The IdP directory snapshot file (`directory.yaml`, design §2).
-#[must_use]
-pub fn render_directory(directory: &Directory) -> String {
-    let mut out = String::from(
-        "# Users, groups and memberships the Terraform configuration created in the\n# Identity Store: they belong to the IdP, not to the access repo.\nusers:",
-    );
-    if directory.users.is_empty() {
-        out.push_str(" []");
-    }
-    out.push('\n');
-    for user in directory.users.values() {
-        let _ = writeln!(out, "  - user_name: {}", quote(user.user_name.as_str()));
-        let _ = writeln!(
-            out,
-            "    display_name: {}",
-            quote(user.display_name.as_str())
-        );
-        let _ = writeln!(out, "    given_name: {}", quote(user.given_name.as_str()));
-        let _ = writeln!(out, "    family_name: {}", quote(user.family_name.as_str()));
-        let _ = writeln!(out, "    email: {}", quote(user.email.as_str()));
-        if !user.active {
-            out.push_str("    active: false\n");
-        }
-    }
-    out.push_str("groups:");
-    if directory.groups.is_empty() {
-        out.push_str(" []");
-    }
-    out.push('\n');
-    for group in directory.groups.values() {
-        let _ = writeln!(
-            out,
-            "  - display_name: {}",
-            quote(group.display_name.as_str())
-        );
-        if let Some(description) = &group.description {
-            let _ = writeln!(out, "    description: {}", quote(description.as_str()));
-        }
-        let members: Vec<String> = group
-            .members
-            .iter()
-            .map(|member| quote(member.as_str()))
-            .collect();
-        let _ = writeln!(out, "    members: [{}]", members.join(", "));
-    }
-    out
-}
-
 /// `IMPORT-NOTES.md`: what was not translated, one line per construct.
 #[must_use]
 pub fn render_notes(terraform_dir: &Path, notes: &[Note]) -> String {
@@ -485,7 +433,13 @@ pub fn write(imported: &Imported, terraform_dir: &Path, out: &Path) -> Result<()
     monban_config::write_repo(&imported.repo, out)?;
     let mut files = vec![(NOTES_FILE, render_notes(terraform_dir, &imported.notes))];
     if !imported.directory.users.is_empty() || !imported.directory.groups.is_empty() {
-        files.push((DIRECTORY_FILE, render_directory(&imported.directory)));
+        files.push((
+            DIRECTORY_FILE,
+            monban_config::render_directory(
+                &imported.directory,
+                "Users, groups and memberships the Terraform configuration created in the\nIdentity Store: they belong to the IdP, not to the access repo.",
+            ),
+        ));
     }
     for (name, text) in files {
         let path = out.join(name);
