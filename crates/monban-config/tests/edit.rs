@@ -1,6 +1,6 @@
 //! `monban_config::edit` on small files: where an entry goes, what a deletion takes with
 //! it, and what is refused. (The commands are tested end to end on the example repo in
-//! `crates/monban/tests/edit.rs`.)
+//! `crates/monban/tests/it/edit.rs`.)
 
 use std::path::Path;
 

@@ -1,0 +1,11 @@
+//! monban-aws against a real sandbox over HTTP: the live read, refresh, apply, the IdP
+//! provisioning and target resolution, in one test binary (see CONTRIBUTING.md). `common`
+//! is the harness.
+
+mod apply;
+mod apply_invite;
+mod common;
+mod idp;
+mod read;
+mod refresh;
+mod target;
