@@ -12,7 +12,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 /// Which part of monban calls an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -476,57 +476,86 @@ pub fn operations(job: Job) -> BTreeSet<&'static str> {
         .collect()
 }
 
+/// An IAM policy document, serialized with its keys in the order AWS's documentation and
+/// console write them (`Version` before `Statement`; `Sid`, `Effect`, `Action`, `Resource`),
+/// which a `serde_json::Value` (keys sorted) cannot keep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PolicyDocument {
+    pub version: &'static str,
+    pub statement: Vec<PolicyStatement>,
+}
+
+/// One `Allow` statement of a [`PolicyDocument`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PolicyStatement {
+    pub sid: &'static str,
+    pub effect: &'static str,
+    pub action: Vec<String>,
+    pub resource: String,
+}
+
+impl PolicyStatement {
+    fn allow<'a>(
+        sid: &'static str,
+        actions: impl IntoIterator<Item = &'a str>,
+        resource: impl Into<String>,
+    ) -> Self {
+        Self {
+            sid,
+            effect: "Allow",
+            action: actions.into_iter().map(str::to_owned).collect(),
+            resource: resource.into(),
+        }
+    }
+}
+
 /// The IAM policy document of a job. Identity Center and Organizations actions take
 /// `"Resource": "*"`: their resources are instance-, permission-set- and account-scoped
 /// ARNs the repo does not know before the read, and most of the List/Describe actions
 /// support no resource-level permissions at all.
 #[must_use]
-pub fn policy(job: Job) -> Value {
+pub fn policy(job: Job) -> PolicyDocument {
     let (read, write): (Vec<&str>, Vec<&str>) = actions(job)
         .into_iter()
         .filter(|action| *action != "sts:AssumeRole")
         .partition(|action| is_read_only(action));
-    let mut statements = vec![json!({
-        "Sid": "MonbanReadOrganizationAndIdentityCenter",
-        "Effect": "Allow",
-        "Action": read,
-        "Resource": "*",
-    })];
+    let mut statements = vec![PolicyStatement::allow(
+        "MonbanReadOrganizationAndIdentityCenter",
+        read,
+        "*",
+    )];
     if matches!(job, Job::Audit | Job::Schedule) {
         // Only the access role the IAM-user scan assumes (`OrganizationAccountAccessRole`
         // unless `monban audit` is told another); that role, in each member account,
         // needs the scan's `iam:List*`/`iam:Get*` reads (it has them by default).
-        statements.push(json!({
-            "Sid": "MonbanAuditAssumeMemberAccessRole",
-            "Effect": "Allow",
-            "Action": ["sts:AssumeRole"],
-            "Resource": format!("arn:aws:iam::*:role/{}", crate::iam_scan::DEFAULT_AUDIT_ROLE),
-        }));
+        statements.push(PolicyStatement::allow(
+            "MonbanAuditAssumeMemberAccessRole",
+            ["sts:AssumeRole"],
+            format!(
+                "arn:aws:iam::*:role/{}",
+                crate::iam_scan::DEFAULT_AUDIT_ROLE
+            ),
+        ));
     }
     if matches!(job, Job::Apply | Job::Schedule) {
-        statements.push(json!({
-            "Sid": "MonbanApplyChanges",
-            "Effect": "Allow",
-            "Action": write,
-            "Resource": "*",
-        }));
-        statements.push(json!({
-            "Sid": "IdentityCenterRolesInTheManagementAccount",
-            "Effect": "Allow",
-            "Action": MANAGEMENT_ACCOUNT_ROLE_ACTIONS,
-            "Resource": "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*",
-        }));
-        statements.push(json!({
-            "Sid": "IdentityCenterSamlProvider",
-            "Effect": "Allow",
-            "Action": ["iam:GetSAMLProvider"],
-            "Resource": "arn:aws:iam::*:saml-provider/AWSSSO_*_DO_NOT_DELETE",
-        }));
+        statements.push(PolicyStatement::allow("MonbanApplyChanges", write, "*"));
+        statements.push(PolicyStatement::allow(
+            "IdentityCenterRolesInTheManagementAccount",
+            MANAGEMENT_ACCOUNT_ROLE_ACTIONS.iter().copied(),
+            "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*",
+        ));
+        statements.push(PolicyStatement::allow(
+            "IdentityCenterSamlProvider",
+            ["iam:GetSAMLProvider"],
+            "arn:aws:iam::*:saml-provider/AWSSSO_*_DO_NOT_DELETE",
+        ));
     }
-    json!({
-        "Version": "2012-10-17",
-        "Statement": statements,
-    })
+    PolicyDocument {
+        version: "2012-10-17",
+        statement: statements,
+    }
 }
 
 #[cfg(test)]
@@ -576,6 +605,11 @@ mod tests {
             "SCIM's job, not apply's"
         );
         let document = policy(Job::Plan);
-        assert_eq!(document["Statement"].as_array().map(Vec::len), Some(1));
+        assert_eq!(document.statement.len(), 1);
+        let printed = serde_json::to_string(&document).expect("a policy serializes");
+        assert!(
+            printed.starts_with(r#"{"Version":"2012-10-17","Statement":[{"Sid":"#),
+            "{printed}"
+        );
     }
 }
