@@ -1,6 +1,7 @@
 //! Reading a Terraform configuration: every `.tf` file of a directory parsed with hcl-edit
-//! (spans kept), its blocks sorted into variables, locals, resources, data sources, module
-//! calls and outputs, and the local modules it calls read the same way.
+//! (spans kept) and every `.tf.json` file translated to the same syntax first, their blocks
+//! sorted into variables, locals, resources, data sources, module calls and outputs, and
+//! the local modules it calls read the same way.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -11,8 +12,8 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 
-use super::ImportError;
 use super::source::{FileId, Location, SourceFile, Sources, relative_display};
+use super::{ImportError, tf_json};
 
 /// Something defined in a file, with the file it is in.
 #[derive(Debug)]
@@ -166,21 +167,16 @@ pub(crate) fn load_module(
             path: path.clone(),
             source,
         })?;
-        let file = sources.add(SourceFile::new(relative_display(root, &path), &text));
-        if path
+        let display = relative_display(root, &path);
+        let (file, body) = if path
             .extension()
             .is_some_and(|extension| extension == "json")
         {
-            module.skipped.push(Skipped {
-                file,
-                span: None,
-                reason:
-                    "JSON configuration syntax (`.tf.json`) is not read; convert the file to HCL"
-                        .to_owned(),
-            });
-            continue;
-        }
-        let body = parse_body(sources, file, &text)?;
+            parse_json_configuration(sources, display, &text)?
+        } else {
+            let file = sources.add(SourceFile::new(display, &text));
+            (file, parse_body(sources, file, &text)?)
+        };
         for structure in body {
             match structure.into_block() {
                 Ok(block) => add_block(sources, root, stack, &mut module, file, block)?,
@@ -196,19 +192,48 @@ pub(crate) fn load_module(
     Ok(Rc::new(module))
 }
 
-/// Parses one file, turning a syntax error into `file:line:col: message`.
+/// Parses one file (or the native syntax generated from it), turning a syntax error into
+/// `file:line:col: message`.
 pub(crate) fn parse_body(sources: &Sources, file: FileId, text: &str) -> Result<Body, ImportError> {
     text.parse::<Body>().map_err(|error| {
         let location = error.location();
+        let source = sources.file(file);
         ImportError::Syntax {
-            location: Location {
-                file: sources.file(file).display.clone(),
-                line: location.line(),
-                column: location.column(),
+            location: if source.is_translated() {
+                sources.locate(file, Some(location.offset()..location.offset()))
+            } else {
+                Location {
+                    file: source.display.clone(),
+                    line: location.line(),
+                    column: location.column(),
+                }
             },
             message: error.message().to_owned(),
         }
     })
+}
+
+/// Reads a `.tf.json` file: translated to the native syntax ([`tf_json`]) and parsed like a
+/// `.tf` file, its positions leading back to the JSON.
+pub(crate) fn parse_json_configuration(
+    sources: &mut Sources,
+    display: String,
+    text: &str,
+) -> Result<(FileId, Body), ImportError> {
+    match tf_json::configuration(text) {
+        Ok(translated) => {
+            let file = sources.add(SourceFile::translated(display, text, translated.marks));
+            let body = parse_body(sources, file, &translated.text)?;
+            Ok((file, body))
+        }
+        Err(error) => {
+            let file = sources.add(SourceFile::new(display, text));
+            Err(ImportError::Syntax {
+                location: sources.locate(file, Some(error.offset..error.offset)),
+                message: error.message,
+            })
+        }
+    }
 }
 
 fn label(block: &Block, index: usize) -> Option<String> {

@@ -7,10 +7,12 @@
 mod config;
 mod eval;
 mod functions;
+mod json;
 mod map;
 mod policy;
 mod source;
 mod state;
+mod tf_json;
 mod types;
 mod value;
 
@@ -49,6 +51,10 @@ pub struct ImportOptions {
     pub var_files: Vec<PathBuf>,
     /// `-var name=value`, applied in order after every file.
     pub variables: Vec<(String, String)>,
+    /// Environment variables, as the process has them: `TF_VAR_<name>` gives variable
+    /// `name` a value below every file, as in Terraform; others are ignored. The library
+    /// never reads the process environment itself: the caller passes it (or a test's map).
+    pub environment: BTreeMap<String, String>,
 }
 
 /// Something the import did not translate, at `file:line` of the configuration.
@@ -94,6 +100,8 @@ pub enum ImportError {
     State { path: PathBuf, reason: String },
     #[error("`--var {argument}`: {reason}")]
     Variable { argument: String, reason: String },
+    #[error("the environment variable `{name}`: {reason}")]
+    EnvironmentVariable { name: String, reason: String },
     #[error("`{}` holds no `.tf` files", path.display())]
     NoConfiguration { path: PathBuf },
     #[error(transparent)]
@@ -109,14 +117,101 @@ impl From<eval::EvalError> for ImportError {
     }
 }
 
-/// Variable values of the root module, Terraform's precedence: `terraform.tfvars`,
-/// `terraform.tfvars.json`, `*.auto.tfvars` / `*.auto.tfvars.json` in name order, then
-/// the `--var-file` files, then the `--var` flags — a later source wins.
+/// The prefix of the environment variables that set root variables.
+const ENVIRONMENT_PREFIX: &str = "TF_VAR_";
+
+/// Variable values of the root module, Terraform's precedence: `TF_VAR_<name>` environment
+/// variables, `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars` /
+/// `*.auto.tfvars.json` in name order, then the `--var-file` files, then the `--var`
+/// flags — a later source wins.
 fn root_inputs(
     options: &ImportOptions,
     sources: &mut Sources,
     root: &Rc<ModuleConfig>,
 ) -> Result<(BTreeMap<String, Value>, Vec<Note>), ImportError> {
+    let dir = &options.terraform_dir;
+    let mut inputs = BTreeMap::new();
+    let mut notes = Vec::new();
+    let scratch = Rc::new(Instance::new(
+        Rc::new(ModuleConfig::empty(dir.clone())),
+        String::new(),
+        BTreeMap::new(),
+    ));
+    // Terraform ignores environment variables for variables nobody declares, without a
+    // warning: `TF_VAR_*` are often set for every configuration of an organization.
+    for (key, text) in &options.environment {
+        let Some(name) = key.strip_prefix(ENVIRONMENT_PREFIX) else {
+            continue;
+        };
+        let Some(variable) = root.variables.get(name) else {
+            continue;
+        };
+        let value = text_value(sources, dir, &scratch, variable, key, text).map_err(|reason| {
+            ImportError::EnvironmentVariable {
+                name: key.clone(),
+                reason,
+            }
+        })?;
+        inputs.insert(name.to_owned(), value);
+    }
+    for path in variable_files(options)? {
+        let text = std::fs::read_to_string(&path).map_err(|source| ImportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let display = relative_display(dir, &path);
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "json")
+        {
+            json_variable_file(sources, root, display, &text, &mut inputs, &mut notes)?;
+            continue;
+        }
+        let file = sources.add(SourceFile::new(display, &text));
+        let body = parse_body(sources, file, &text)?;
+        let evaluator = Evaluator {
+            sources,
+            state: None,
+            root_dir: dir.to_string_lossy().into_owned(),
+            account_keys: RefCell::default(),
+        };
+        for attribute in body.attributes() {
+            let name = attribute.key.as_str().to_owned();
+            let value = evaluator.eval(&attribute.value, &Scope::new(&scratch, file))?;
+            if !root.variables.contains_key(&name) {
+                notes.push(undeclared(sources.locate(file, attribute.span()), &name));
+            }
+            inputs.insert(name, value);
+        }
+    }
+    for (name, text) in &options.variables {
+        let argument = || format!("{name}={text}");
+        let Some(variable) = root.variables.get(name) else {
+            return Err(ImportError::Variable {
+                argument: argument(),
+                reason: "no `variable` block declares it".to_owned(),
+            });
+        };
+        let value = text_value(
+            sources,
+            dir,
+            &scratch,
+            variable,
+            &format!("--var {name}"),
+            text,
+        )
+        .map_err(|reason| ImportError::Variable {
+            argument: argument(),
+            reason,
+        })?;
+        inputs.insert(name.clone(), value);
+    }
+    Ok((inputs, notes))
+}
+
+/// The variable files in the order they apply: `terraform.tfvars`, `terraform.tfvars.json`,
+/// `*.auto.tfvars` / `*.auto.tfvars.json` in name order, the `--var-file` files.
+fn variable_files(options: &ImportOptions) -> Result<Vec<PathBuf>, ImportError> {
     let dir = &options.terraform_dir;
     let mut files = Vec::new();
     for name in ["terraform.tfvars", "terraform.tfvars.json"] {
@@ -143,101 +238,93 @@ fn root_inputs(
     automatic.sort();
     files.extend(automatic);
     files.extend(options.var_files.iter().cloned());
-    let mut inputs = BTreeMap::new();
-    let mut notes = Vec::new();
-    let scratch = Rc::new(Instance::new(
-        Rc::new(ModuleConfig::empty(dir.clone())),
-        String::new(),
-        BTreeMap::new(),
-    ));
-    for path in files {
-        let text = std::fs::read_to_string(&path).map_err(|source| ImportError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let display = relative_display(dir, &path);
-        let file = sources.add(SourceFile::new(display.clone(), &text));
-        if path
-            .extension()
-            .is_some_and(|extension| extension == "json")
-        {
-            let json: serde_json::Value =
-                serde_json::from_str(&text).map_err(|error| ImportError::Syntax {
-                    location: Location {
-                        file: display.clone(),
-                        line: error.line(),
-                        column: error.column(),
-                    },
-                    message: error.to_string(),
-                })?;
-            if let Some(object) = json.as_object() {
-                for (name, value) in object {
-                    inputs.insert(name.clone(), Value::from_json(value));
-                }
-            }
+    Ok(files)
+}
+
+fn undeclared(location: Location, name: &str) -> Note {
+    Note {
+        location,
+        reason: format!("a value for `{name}`, which no `variable` block declares, is ignored"),
+    }
+}
+
+/// A `.tfvars.json` file: one JSON object whose properties are variable values, taken
+/// literally (Terraform evaluates them without variables or functions, so `"${x}"` is
+/// text); `"//"` properties are comments.
+fn json_variable_file(
+    sources: &mut Sources,
+    root: &ModuleConfig,
+    display: String,
+    text: &str,
+    inputs: &mut BTreeMap<String, Value>,
+    notes: &mut Vec<Note>,
+) -> Result<(), ImportError> {
+    let file = sources.add(SourceFile::new(display, text));
+    let error = |offset: usize, message: String| ImportError::Syntax {
+        location: sources.locate(file, Some(offset..offset)),
+        message,
+    };
+    let json =
+        json::parse(text).map_err(|json_error| error(json_error.offset, json_error.message))?;
+    let json::JsonKind::Object(members) = &json.kind else {
+        return Err(error(
+            json.start,
+            format!(
+                "a `.tfvars.json` file holds a JSON object of variable values, not {}",
+                json.describe()
+            ),
+        ));
+    };
+    for member in members {
+        if member.key == "//" {
             continue;
         }
-        let body = parse_body(sources, file, &text)?;
-        let evaluator = Evaluator {
-            sources,
-            state: None,
-            root_dir: dir.to_string_lossy().into_owned(),
-            account_keys: RefCell::default(),
-        };
-        for attribute in body.attributes() {
-            let name = attribute.key.as_str().to_owned();
-            let value = evaluator.eval(&attribute.value, &Scope::new(&scratch, file))?;
-            if !root.variables.contains_key(&name) {
-                notes.push(Note {
-                    location: sources.locate(file, attribute.span()),
-                    reason: format!(
-                        "a value for `{name}`, which no `variable` block declares, is ignored"
-                    ),
-                });
-            }
-            inputs.insert(name, value);
+        if !root.variables.contains_key(&member.key) {
+            notes.push(undeclared(
+                sources.locate(file, Some(member.key_start..member.key_start)),
+                &member.key,
+            ));
         }
+        inputs.insert(member.key.clone(), member.value.to_value());
     }
-    for (name, text) in &options.variables {
-        let complex = root
-            .variables
-            .get(name)
-            .and_then(|variable| variable.type_constraint.as_ref())
-            .is_some_and(|constraint| {
-                !matches!(constraint, hcl_edit::expr::Expression::Variable(_))
-            });
-        let value = if complex {
-            let expression = text
-                .parse::<hcl_edit::expr::Expression>()
-                .map_err(|error| ImportError::Variable {
-                    argument: format!("{name}={text}"),
-                    reason: error.message().to_owned(),
-                })?;
-            let file = sources.add(SourceFile::new(format!("--var {name}"), text));
-            let evaluator = Evaluator {
-                sources,
-                state: None,
-                root_dir: dir.to_string_lossy().into_owned(),
-                account_keys: RefCell::default(),
-            };
-            evaluator
-                .eval(&expression, &Scope::new(&scratch, file))
-                .map_err(|error| ImportError::Variable {
-                    argument: format!("{name}={text}"),
-                    reason: error.message,
-                })?
-        } else {
-            Value::String(text.clone())
-        };
-        if !root.variables.contains_key(name) {
-            return Err(ImportError::Variable {
-                argument: format!("{name}={text}"),
-                reason: "no `variable` block declares it".to_owned(),
-            });
+    Ok(())
+}
+
+/// A value given as text (`--var`, `TF_VAR_*`), the way Terraform reads it: taken as a
+/// string when the variable has no type or a primitive one (`string`, `number`, `bool`),
+/// parsed as an HCL expression otherwise (`any`, `list(string)`, `map(object({…}))`…).
+/// `display` names the text in an error's location.
+fn text_value(
+    sources: &mut Sources,
+    dir: &Path,
+    scratch: &Rc<Instance>,
+    variable: &config::Variable,
+    display: &str,
+    text: &str,
+) -> Result<Value, String> {
+    let parsed = match &variable.type_constraint {
+        None => false,
+        Some(hcl_edit::expr::Expression::Variable(name)) => {
+            !matches!(name.as_str(), "string" | "number" | "bool")
         }
-        inputs.insert(name.clone(), value);
+        Some(_) => true,
+    };
+    if !parsed {
+        return Ok(Value::String(text.to_owned()));
     }
-    Ok((inputs, notes))
+    let expression = text
+        .parse::<hcl_edit::expr::Expression>()
+        .map_err(|error| error.message().to_owned())?;
+    let file = sources.add(SourceFile::new(display.to_owned(), text));
+    let evaluator = Evaluator {
+        sources,
+        state: None,
+        root_dir: dir.to_string_lossy().into_owned(),
+        account_keys: RefCell::default(),
+    };
+    evaluator
+        .eval(&expression, &Scope::new(scratch, file))
+        .map_err(|error| error.message)
 }
 
 /// Reads the configuration (and state) and translates it.
