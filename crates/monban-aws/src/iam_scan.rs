@@ -14,6 +14,13 @@
 //!
 //! - Accounts are scanned concurrently (bounded by [`IamScanOptions::concurrency`]), the
 //!   calls of one account too (bounded by the same number).
+//! - `monban audit` scans alongside the live read ([`read_and_scan_iam`]): the scan needs
+//!   only the account list, which the read has after its organization tree walk, long
+//!   before Identity Center is read (at AWS's 20 SSO Admin requests/s, minutes at 1,000
+//!   accounts). STS and IAM are throttled apart from SSO Admin, so the scan's time is
+//!   hidden in the read's. The list is the read's own: no call is made twice.
+//! - The scan counts its calls on a counter of its own (not the [`Clients`]' one): run
+//!   beside the read, each one's [`ReadStats`] still holds only its own calls.
 //! - A failure in one account (the role is missing — accounts that joined by invitation
 //!   have none unless created by hand —, access denied, throttled past the SDK's retries)
 //!   becomes an [`IamScanFailure`] naming the account; the scan goes on.
@@ -34,12 +41,13 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use futures::{StreamExt, TryStreamExt, stream};
 use jiff::Timestamp;
-use monban_model::{LiveAccountStatus, LiveState};
+use monban_model::{LiveAccount, LiveAccountStatus, LiveState};
 use tokio::sync::Mutex;
 
 use crate::error::AwsError;
 use crate::limits::RateLimits;
-use crate::stats::ReadStats;
+use crate::read::{LiveRead, ReadParts, read_live_state_parts_listing};
+use crate::stats::{CallCounter, ReadStats};
 use crate::target::{Clients, StaticCredentials, TargetKindName};
 
 /// IAM read calls per second per account that the scan allows itself.
@@ -211,25 +219,92 @@ pub async fn scan_iam(
     live: &LiveState,
     options: &IamScanOptions,
 ) -> IamScanResult {
+    scan_accounts(
+        clients,
+        &live.organization.management_account_id,
+        &live.accounts,
+        options,
+    )
+    .await
+}
+
+/// Reads the live state ([`crate::read_live_state_parts`]) and scans the IAM of its member
+/// accounts ([`scan_iam`]) at the same time: the scan starts as soon as the read has listed
+/// the accounts and runs while the read goes on. The results are those of the read followed
+/// by [`scan_iam`] of its state, with the same calls.
+///
+/// # Errors
+///
+/// The read's: a read that fails fails the whole, and the scan is stopped. A scan never
+/// fails — an account that cannot be scanned is an [`IamScanFailure`].
+pub async fn read_and_scan_iam(
+    clients: &Clients,
+    parts: ReadParts,
+    options: &IamScanOptions,
+) -> Result<(LiveRead, IamScanResult), AwsError> {
+    let (listed_sender, listed) = tokio::sync::oneshot::channel();
+    let read = read_live_state_parts_listing(clients, parts, listed_sender);
+    let scan = async {
+        let scanned = match listed.await {
+            Ok(listed) => {
+                scan_accounts(
+                    clients,
+                    &listed.organization.management_account_id,
+                    &listed.accounts,
+                    options,
+                )
+                .await
+            }
+            // Nothing is sent when the read fails before listing the accounts (`try_join!`
+            // then returns its error without waiting for this) or when it does not read the
+            // organization, whose state then has no accounts to scan.
+            Err(_) => scan_accounts(clients, "", &[], options).await,
+        };
+        Ok(scanned)
+    };
+    tokio::try_join!(read, scan)
+}
+
+/// Scans every ACTIVE account of `accounts` but `management_account_id`.
+async fn scan_accounts(
+    clients: &Clients,
+    management_account_id: &str,
+    accounts: &[LiveAccount],
+    options: &IamScanOptions,
+) -> IamScanResult {
     let started = Instant::now();
-    let mark = clients.counter.mark();
-    let management = live.organization.management_account_id.as_str();
-    let accounts: Vec<&str> = live
-        .accounts
+    let counter = CallCounter::default();
+    let mark = counter.mark();
+    let accounts: Vec<&str> = accounts
         .iter()
-        .filter(|account| account.status == LiveAccountStatus::Active && account.id != management)
+        .filter(|account| {
+            account.status == LiveAccountStatus::Active && account.id != management_account_id
+        })
         .map(|account| account.id.as_str())
         .collect();
-    let sts = sts_client(clients, caller_credentials(clients, options).await);
+    let sts = sts_client(
+        clients,
+        &counter,
+        caller_credentials(clients, options).await,
+    );
     let sts_pace = Pace::new(STS_CALLS_PER_SECOND, options.rate_limits);
     let concurrency = options.concurrency.max(1);
     let outcomes: Vec<(String, Result<Vec<ScannedIamUser>, AwsError>)> = stream::iter(&accounts)
         .map(|account_id| {
             let sts = &sts;
             let sts_pace = &sts_pace;
+            let counter = &counter;
             async move {
-                let outcome =
-                    scan_account(clients, sts, sts_pace, account_id, options, concurrency).await;
+                let outcome = scan_account(
+                    clients,
+                    counter,
+                    sts,
+                    sts_pace,
+                    account_id,
+                    options,
+                    concurrency,
+                )
+                .await;
                 ((*account_id).to_owned(), outcome)
             }
         })
@@ -255,7 +330,7 @@ pub async fn scan_iam(
     result
         .failures
         .sort_by(|left, right| left.account_id.cmp(&right.account_id));
-    let mut stats = clients.counter.since(&mark, started.elapsed());
+    let mut stats = counter.since(&mark, started.elapsed());
     // The call counter names services by the SDK's service id; IAM's is `IAM`.
     stats.calls = rename_iam(stats.calls);
     stats.throttles = rename_iam(stats.throttles);
@@ -302,14 +377,19 @@ async fn caller_credentials(
     SharedCredentialsProvider::new(chain.build().await)
 }
 
-/// An STS client with the caller's credentials and the target's endpoint and HTTP client.
-fn sts_client(clients: &Clients, credentials: SharedCredentialsProvider) -> aws_sdk_sts::Client {
+/// An STS client with the caller's credentials and the target's endpoint and HTTP client,
+/// counting its calls on `counter`.
+fn sts_client(
+    clients: &Clients,
+    counter: &CallCounter,
+    credentials: SharedCredentialsProvider,
+) -> aws_sdk_sts::Client {
     let base = clients.organizations.config();
     let mut builder = aws_sdk_sts::config::Builder::new()
         .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
         .region(base.region().cloned())
         .credentials_provider(credentials)
-        .interceptor(clients.counter.interceptor());
+        .interceptor(counter.interceptor());
     builder.set_endpoint_url(clients.target().endpoint_url.clone());
     builder.set_retry_config(base.retry_config().cloned());
     builder.set_timeout_config(base.timeout_config().cloned());
@@ -318,14 +398,19 @@ fn sts_client(clients: &Clients, credentials: SharedCredentialsProvider) -> aws_
     aws_sdk_sts::Client::from_conf(builder.build())
 }
 
-/// An IAM client acting in an account with assumed-role credentials.
-fn iam_client(clients: &Clients, credentials: Credentials) -> aws_sdk_iam::Client {
+/// An IAM client acting in an account with assumed-role credentials, counting its calls on
+/// `counter`.
+fn iam_client(
+    clients: &Clients,
+    counter: &CallCounter,
+    credentials: Credentials,
+) -> aws_sdk_iam::Client {
     let base = clients.organizations.config();
     let mut builder = aws_sdk_iam::config::Builder::new()
         .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
         .region(base.region().cloned())
         .credentials_provider(credentials)
-        .interceptor(clients.counter.interceptor());
+        .interceptor(counter.interceptor());
     builder.set_endpoint_url(clients.target().endpoint_url.clone());
     builder.set_retry_config(base.retry_config().cloned());
     builder.set_timeout_config(base.timeout_config().cloned());
@@ -336,6 +421,7 @@ fn iam_client(clients: &Clients, credentials: Credentials) -> aws_sdk_iam::Clien
 
 async fn scan_account(
     clients: &Clients,
+    counter: &CallCounter,
     sts: &aws_sdk_sts::Client,
     sts_pace: &Pace,
     account_id: &str,
@@ -358,6 +444,7 @@ async fn scan_account(
         .ok_or_else(|| AwsError::missing("sts", "AssumeRole", "Credentials"))?;
     let iam = iam_client(
         clients,
+        counter,
         Credentials::new(
             credentials.access_key_id(),
             credentials.secret_access_key(),

@@ -72,7 +72,7 @@ pub use apply::{
 pub use error::AwsError;
 pub use iam_scan::{
     DEFAULT_AUDIT_ROLE, IamScanFailure, IamScanOptions, IamScanResult, ScannedAccessKey,
-    ScannedIamUser, mask_access_key_id, scan_iam,
+    ScannedIamUser, mask_access_key_id, read_and_scan_iam, scan_iam,
 };
 pub use idp::{ProvisionReport, provision_directory};
 pub use limits::RateLimits;

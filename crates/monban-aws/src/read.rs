@@ -131,10 +131,35 @@ pub async fn read_live_state_parts(
     parts: ReadParts,
 ) -> Result<LiveRead, AwsError> {
     // The whole read is one large state machine; boxing it keeps callers' futures small.
-    Box::pin(read_parts(clients, parts)).await
+    Box::pin(read_parts(clients, parts, None)).await
 }
 
-async fn read_parts(clients: &Clients, parts: ReadParts) -> Result<LiveRead, AwsError> {
+/// The organization and its accounts, as the read has them once the organization tree is
+/// walked — before the tree's remaining calls and Identity Center and the Identity Store
+/// are done. Accounts in id order, without tags.
+#[derive(Debug, Clone)]
+pub(crate) struct ListedAccounts {
+    pub(crate) organization: LiveOrganization,
+    pub(crate) accounts: Vec<LiveAccount>,
+}
+
+/// [`read_live_state_parts`], sending the accounts on `listed` as soon as they are listed,
+/// so that work needing only them (the audit's IAM scan) can start while the read goes on.
+/// Nothing is sent when the read fails first or does not read the organization
+/// (`parts.organization` false): `listed` is then dropped.
+pub(crate) async fn read_live_state_parts_listing(
+    clients: &Clients,
+    parts: ReadParts,
+    listed: tokio::sync::oneshot::Sender<ListedAccounts>,
+) -> Result<LiveRead, AwsError> {
+    Box::pin(read_parts(clients, parts, Some(listed))).await
+}
+
+async fn read_parts(
+    clients: &Clients,
+    parts: ReadParts,
+    listed: Option<tokio::sync::oneshot::Sender<ListedAccounts>>,
+) -> Result<LiveRead, AwsError> {
     let started = Instant::now();
     let mark = clients.counter.mark();
 
@@ -143,7 +168,7 @@ async fn read_parts(clients: &Clients, parts: ReadParts) -> Result<LiveRead, Aws
     // buckets: read them side by side, each as soon as what it needs is known.
     let tree = async {
         if parts.organization {
-            read_tree(clients, &organization, parts.details)
+            read_tree(clients, &organization, parts.details, listed)
                 .await
                 .map(Some)
         } else {
@@ -318,6 +343,7 @@ async fn read_tree(
     clients: &Clients,
     organization: &LiveOrganization,
     details: bool,
+    mut listed: Option<tokio::sync::oneshot::Sender<ListedAccounts>>,
 ) -> Result<Tree, AwsError> {
     // Invitations matter only to an account file whose `id:` the organization lacks, so a
     // refusal (a delegated administrator, a server that lacks the operation) must not fail
@@ -368,6 +394,13 @@ async fn read_tree(
             level = next;
         }
         accounts.sort_by(|left: &LiveAccount, right| left.id.cmp(&right.id));
+        if let Some(listed) = listed.take() {
+            // A receiver that is gone no longer wants them: not an error of the read.
+            let _ = listed.send(ListedAccounts {
+                organization: organization.clone(),
+                accounts: accounts.clone(),
+            });
+        }
         let tags: Vec<(usize, BTreeMap<String, String>)> = stream::iter(
             accounts
                 .iter()

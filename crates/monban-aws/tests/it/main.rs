@@ -5,6 +5,7 @@
 mod apply;
 mod apply_invite;
 mod common;
+mod iam_scan;
 mod idp;
 mod read;
 mod refresh;
