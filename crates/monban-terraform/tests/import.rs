@@ -508,3 +508,148 @@ fn fixtures_are_terraform_fmt_clean() {
         String::from_utf8_lossy(&output.stdout)
     );
 }
+
+#[test]
+fn cdktf_json_configuration_mixed_with_hcl() {
+    check("cdktf", |_| {});
+}
+
+/// Every source of variable values at once, as Terraform orders them (checked against
+/// `terraform apply` with the same files, environment and flags): `default`, `TF_VAR_*`,
+/// `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars` and `*.auto.tfvars.json`
+/// in name order, `--var-file`, `--var`. A `TF_VAR_` for an undeclared variable is ignored
+/// without a note, as Terraform does; one in a file is a note at its line.
+#[test]
+fn every_source_of_variable_values_in_terraform_precedence() {
+    let mut environment: BTreeMap<String, String> = [
+        "from_environment",
+        "from_tfvars",
+        "from_tfvars_json",
+        "from_auto_a",
+        "from_auto_b_json",
+        "from_auto_c",
+        "from_var_file",
+        "from_var",
+    ]
+    .into_iter()
+    .map(|name| (format!("TF_VAR_{name}"), "environment".to_owned()))
+    .collect();
+    environment.insert(
+        "TF_VAR_session_durations".to_owned(),
+        "{ environment = \"PT2H\" }".to_owned(),
+    );
+    environment.insert("TF_VAR_undeclared".to_owned(), "x".to_owned());
+    environment.insert("HOME".to_owned(), "/root".to_owned());
+    check("precedence", |options| {
+        options.environment = environment;
+        options.var_files = vec![fixture("precedence").join("terraform/prod.tfvars.json")];
+        options.variables = vec![("from_var".to_owned(), "--var".to_owned())];
+    });
+}
+
+/// A `TF_VAR_` value is a string for a variable without a type or with a primitive one,
+/// and HCL for any other type (`any` included), as Terraform reads it; a value that does not
+/// parse is an error naming the environment variable.
+#[test]
+fn environment_values_are_strings_or_hcl_by_the_variable_type() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        directory.path().join("main.tf.json"),
+        r#"{
+  "variable": {
+    "untyped": {},
+    "text": { "type": "string" },
+    "anything": { "type": "any" }
+  },
+  "resource": {
+    "aws_ssoadmin_permission_set": {
+      "this": {
+        "for_each": "${{ untyped = var.untyped, text = var.text, anything = jsonencode(var.anything) }}",
+        "name": "${each.key}",
+        "description": "${each.value}",
+        "instance_arn": "arn:aws:sso:::instance/ssoins-1"
+      }
+    }
+  }
+}
+"#,
+    )
+    .expect("write");
+    let environment = |anything: &str| -> BTreeMap<String, String> {
+        [
+            ("TF_VAR_untyped", "[1, 2]"),
+            ("TF_VAR_text", "{ a = 1 }"),
+            ("TF_VAR_anything", anything),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
+    };
+    let imported = import(&ImportOptions {
+        terraform_dir: directory.path().to_path_buf(),
+        environment: environment("{ a = [1, \"b\"] }"),
+        ..ImportOptions::default()
+    })
+    .unwrap_or_else(|error| panic!("{error}"));
+    let descriptions: BTreeMap<&str, &str> = imported
+        .repo
+        .permission_sets
+        .values()
+        .map(|permission_set| {
+            (
+                permission_set.name.as_str(),
+                permission_set
+                    .description
+                    .as_ref()
+                    .map_or("", |description| description.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        descriptions,
+        BTreeMap::from([
+            ("anything", r#"{"a":[1,"b"]}"#),
+            ("text", "{ a = 1 }"),
+            ("untyped", "[1, 2]"),
+        ])
+    );
+    let error = import(&ImportOptions {
+        terraform_dir: directory.path().to_path_buf(),
+        environment: environment("[1,"),
+        ..ImportOptions::default()
+    })
+    .expect_err("an unparsable value");
+    assert!(
+        error
+            .to_string()
+            .starts_with("the environment variable `TF_VAR_anything`: "),
+        "{error}"
+    );
+}
+
+/// Errors in a `.tf.json` file are at their line and column in the JSON, whether the JSON
+/// is malformed, the structure is not Terraform's, or an expression inside a string does
+/// not parse.
+#[test]
+fn json_configuration_errors_are_at_their_json_lines() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let error_for = |text: &str| -> String {
+        std::fs::write(directory.path().join("main.tf.json"), text).expect("write");
+        import(&ImportOptions {
+            terraform_dir: directory.path().to_path_buf(),
+            ..ImportOptions::default()
+        })
+        .expect_err("an error")
+        .to_string()
+    };
+    let malformed = error_for("{\n  \"locals\": {\n    \"a\": 1,\n  }\n}\n");
+    assert!(malformed.starts_with("main.tf.json:4:3: "), "{malformed}");
+    let structure = error_for("{\n  \"variable\": {\n    \"a\": \"b\"\n  }\n}\n");
+    assert!(
+        structure.starts_with("main.tf.json:3:10: a JSON object or array is required"),
+        "{structure}"
+    );
+    let expression =
+        error_for("{\n  \"locals\": {\n    \"a\": 1,\n    \"b\": \"${1 +}\"\n  }\n}\n");
+    assert!(expression.starts_with("main.tf.json:4:"), "{expression}");
+}
