@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use monban_terraform::import::{ImportOptions, Imported, import};
+use monban_terraform::import::{ImportOptions, Imported, VariableArgument, import};
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> PathBuf {
@@ -224,7 +224,10 @@ fn var_flags_win_over_every_file() {
     let root = fixture("tfvars");
     let imported = import(&ImportOptions {
         terraform_dir: root.join("terraform"),
-        variables: vec![("admin_group".to_owned(), "breakglass".to_owned())],
+        variable_arguments: vec![VariableArgument::Value {
+            name: "admin_group".to_owned(),
+            value: "breakglass".to_owned(),
+        }],
         ..ImportOptions::default()
     })
     .expect("imports");
@@ -517,8 +520,9 @@ fn cdktf_json_configuration_mixed_with_hcl() {
 /// Every source of variable values at once, as Terraform orders them (checked against
 /// `terraform apply` with the same files, environment and flags): `default`, `TF_VAR_*`,
 /// `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars` and `*.auto.tfvars.json`
-/// in name order, `--var-file`, `--var`. A `TF_VAR_` for an undeclared variable is ignored
-/// without a note, as Terraform does; one in a file is a note at its line.
+/// in name order, then `--var-file` and `--var` in the order given. A `TF_VAR_` for an
+/// undeclared variable is ignored without a note, as Terraform does; a value in a file is a
+/// note at its line.
 #[test]
 fn every_source_of_variable_values_in_terraform_precedence() {
     let mut environment: BTreeMap<String, String> = [
@@ -542,8 +546,19 @@ fn every_source_of_variable_values_in_terraform_precedence() {
     environment.insert("HOME".to_owned(), "/root".to_owned());
     check("precedence", |options| {
         options.environment = environment;
-        options.var_files = vec![fixture("precedence").join("terraform/prod.tfvars.json")];
-        options.variables = vec![("from_var".to_owned(), "--var".to_owned())];
+        // `--var from_var_file=--var-early --var-file prod.tfvars.json --var from_var=--var`:
+        // the file given after the first flag wins over it.
+        options.variable_arguments = vec![
+            VariableArgument::Value {
+                name: "from_var_file".to_owned(),
+                value: "--var-early".to_owned(),
+            },
+            VariableArgument::File(fixture("precedence").join("terraform/prod.tfvars.json")),
+            VariableArgument::Value {
+                name: "from_var".to_owned(),
+                value: "--var".to_owned(),
+            },
+        ];
     });
 }
 

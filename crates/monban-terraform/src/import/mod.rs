@@ -47,14 +47,22 @@ pub struct ImportOptions {
     pub terraform_dir: PathBuf,
     /// `terraform.tfstate` or the output of `terraform show -json`.
     pub state: Option<PathBuf>,
-    /// `-var-file` files, applied in order after the automatic ones.
-    pub var_files: Vec<PathBuf>,
-    /// `-var name=value`, applied in order after every file.
-    pub variables: Vec<(String, String)>,
+    /// `-var-file FILE` and `-var NAME=VALUE`, in command-line order: each applies after
+    /// the automatic files and every argument before it, as in Terraform.
+    pub variable_arguments: Vec<VariableArgument>,
     /// Environment variables, as the process has them: `TF_VAR_<name>` gives variable
     /// `name` a value below every file, as in Terraform; others are ignored. The library
     /// never reads the process environment itself: the caller passes it (or a test's map).
     pub environment: BTreeMap<String, String>,
+}
+
+/// A variable value given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VariableArgument {
+    /// `-var-file FILE`: a `.tfvars` or `.tfvars.json` file.
+    File(PathBuf),
+    /// `-var NAME=VALUE`.
+    Value { name: String, value: String },
 }
 
 /// Something the import did not translate, at `file:line` of the configuration.
@@ -122,8 +130,8 @@ const ENVIRONMENT_PREFIX: &str = "TF_VAR_";
 
 /// Variable values of the root module, Terraform's precedence: `TF_VAR_<name>` environment
 /// variables, `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars` /
-/// `*.auto.tfvars.json` in name order, then the `--var-file` files, then the `--var`
-/// flags — a later source wins.
+/// `*.auto.tfvars.json` in name order, then the `--var-file` and `--var` arguments in the
+/// order given — a later source wins.
 fn root_inputs(
     options: &ImportOptions,
     sources: &mut Sources,
@@ -154,65 +162,30 @@ fn root_inputs(
         })?;
         inputs.insert(name.to_owned(), value);
     }
-    for path in variable_files(options)? {
-        let text = std::fs::read_to_string(&path).map_err(|source| ImportError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let display = relative_display(dir, &path);
-        if path
-            .extension()
-            .is_some_and(|extension| extension == "json")
-        {
-            json_variable_file(sources, root, display, &text, &mut inputs, &mut notes)?;
-            continue;
-        }
-        let file = sources.add(SourceFile::new(display, &text));
-        let body = parse_body(sources, file, &text)?;
-        let evaluator = Evaluator {
-            sources,
-            state: None,
-            root_dir: dir.to_string_lossy().into_owned(),
-            account_keys: RefCell::default(),
-        };
-        for attribute in body.attributes() {
-            let name = attribute.key.as_str().to_owned();
-            let value = evaluator.eval(&attribute.value, &Scope::new(&scratch, file))?;
-            if !root.variables.contains_key(&name) {
-                notes.push(undeclared(sources.locate(file, attribute.span()), &name));
-            }
-            inputs.insert(name, value);
-        }
+    let mut context = InputContext {
+        sources,
+        root,
+        dir,
+        scratch: &scratch,
+        inputs: &mut inputs,
+        notes: &mut notes,
+    };
+    for path in automatic_variable_files(dir)? {
+        context.file(&path)?;
     }
-    for (name, text) in &options.variables {
-        let argument = || format!("{name}={text}");
-        let Some(variable) = root.variables.get(name) else {
-            return Err(ImportError::Variable {
-                argument: argument(),
-                reason: "no `variable` block declares it".to_owned(),
-            });
-        };
-        let value = text_value(
-            sources,
-            dir,
-            &scratch,
-            variable,
-            &format!("--var {name}"),
-            text,
-        )
-        .map_err(|reason| ImportError::Variable {
-            argument: argument(),
-            reason,
-        })?;
-        inputs.insert(name.clone(), value);
+    for argument in &options.variable_arguments {
+        match argument {
+            VariableArgument::File(path) => context.file(path)?,
+            VariableArgument::Value { name, value } => context.flag(name, value)?,
+        }
     }
     Ok((inputs, notes))
 }
 
-/// The variable files in the order they apply: `terraform.tfvars`, `terraform.tfvars.json`,
-/// `*.auto.tfvars` / `*.auto.tfvars.json` in name order, the `--var-file` files.
-fn variable_files(options: &ImportOptions) -> Result<Vec<PathBuf>, ImportError> {
-    let dir = &options.terraform_dir;
+/// The variable files Terraform reads without being asked, in the order they apply:
+/// `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars` / `*.auto.tfvars.json` in
+/// name order.
+fn automatic_variable_files(dir: &Path) -> Result<Vec<PathBuf>, ImportError> {
     let mut files = Vec::new();
     for name in ["terraform.tfvars", "terraform.tfvars.json"] {
         let path = dir.join(name);
@@ -222,7 +195,7 @@ fn variable_files(options: &ImportOptions) -> Result<Vec<PathBuf>, ImportError> 
     }
     let mut automatic: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|source| ImportError::Io {
-            path: dir.clone(),
+            path: dir.to_path_buf(),
             source,
         })?
         .filter_map(Result::ok)
@@ -237,8 +210,86 @@ fn variable_files(options: &ImportOptions) -> Result<Vec<PathBuf>, ImportError> 
         .collect();
     automatic.sort();
     files.extend(automatic);
-    files.extend(options.var_files.iter().cloned());
     Ok(files)
+}
+
+/// What applying one more source of root variable values needs.
+struct InputContext<'context> {
+    sources: &'context mut Sources,
+    root: &'context ModuleConfig,
+    dir: &'context Path,
+    scratch: &'context Rc<Instance>,
+    inputs: &'context mut BTreeMap<String, Value>,
+    notes: &'context mut Vec<Note>,
+}
+
+impl InputContext<'_> {
+    /// A `.tfvars` or `.tfvars.json` file.
+    fn file(&mut self, path: &Path) -> Result<(), ImportError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ImportError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let display = relative_display(self.dir, path);
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "json")
+        {
+            return json_variable_file(
+                self.sources,
+                self.root,
+                display,
+                &text,
+                self.inputs,
+                self.notes,
+            );
+        }
+        let file = self.sources.add(SourceFile::new(display, &text));
+        let body = parse_body(self.sources, file, &text)?;
+        let evaluator = Evaluator {
+            sources: self.sources,
+            state: None,
+            root_dir: self.dir.to_string_lossy().into_owned(),
+            account_keys: RefCell::default(),
+        };
+        for attribute in body.attributes() {
+            let name = attribute.key.as_str().to_owned();
+            let value = evaluator.eval(&attribute.value, &Scope::new(self.scratch, file))?;
+            if !self.root.variables.contains_key(&name) {
+                self.notes.push(undeclared(
+                    self.sources.locate(file, attribute.span()),
+                    &name,
+                ));
+            }
+            self.inputs.insert(name, value);
+        }
+        Ok(())
+    }
+
+    /// A `--var NAME=VALUE` flag.
+    fn flag(&mut self, name: &str, text: &str) -> Result<(), ImportError> {
+        let argument = || format!("{name}={text}");
+        let Some(variable) = self.root.variables.get(name) else {
+            return Err(ImportError::Variable {
+                argument: argument(),
+                reason: "no `variable` block declares it".to_owned(),
+            });
+        };
+        let value = text_value(
+            self.sources,
+            self.dir,
+            self.scratch,
+            variable,
+            &format!("--var {name}"),
+            text,
+        )
+        .map_err(|reason| ImportError::Variable {
+            argument: argument(),
+            reason,
+        })?;
+        self.inputs.insert(name.to_owned(), value);
+        Ok(())
+    }
 }
 
 fn undeclared(location: Location, name: &str) -> Note {

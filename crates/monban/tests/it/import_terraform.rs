@@ -193,3 +193,88 @@ fn an_imported_repo_plans_no_changes_once_the_organization_holds_it() {
         .code(0)
         .stdout(predicate::str::contains("No changes"));
 }
+
+/// A CDKTF stack (`cdk.tf.json`) next to hand-written `.tf`: the notes point at lines of
+/// the JSON, and the repo validates.
+#[test]
+fn a_cdktf_json_configuration_imports_with_notes_at_json_lines() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let repo = out.path().join("repo");
+    monban()
+        .args(["import", "terraform"])
+        .arg(fixture("cdktf"))
+        .arg("--out")
+        .arg(&repo)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: cdk.tf.json:167: `aws_organizations_policy.deny_leave`",
+        ))
+        .stderr(predicate::str::contains(
+            "2 account(s), 3 permission set(s), 4 assignment(s), 1 OU(s)",
+        ));
+    let notes = std::fs::read_to_string(repo.join("IMPORT-NOTES.md")).expect("notes");
+    assert!(notes.contains("- `cdk.tf.json:213`: "), "{notes}");
+    monban()
+        .args(["validate", "--repo"])
+        .arg(&repo)
+        .assert()
+        .success();
+}
+
+/// `TF_VAR_*` from the process environment, below every file; `--var` and `--var-file`
+/// in the order given (the file after the first `--var` wins over it).
+#[test]
+fn environment_variables_and_flags_apply_in_terraform_precedence() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let repo = out.path().join("repo");
+    let terraform = fixture("precedence");
+    let mut command = monban();
+    for name in [
+        "from_environment",
+        "from_tfvars",
+        "from_tfvars_json",
+        "from_auto_a",
+        "from_auto_b_json",
+        "from_auto_c",
+        "from_var_file",
+        "from_var",
+    ] {
+        command.env(format!("TF_VAR_{name}"), "environment");
+    }
+    command
+        .env("TF_VAR_session_durations", "{ environment = \"PT2H\" }")
+        .args(["import", "terraform"])
+        .arg(&terraform)
+        .args(["--var", "from_var_file=--var-early", "--var-file"])
+        .arg(terraform.join("prod.tfvars.json"))
+        .args(["--var", "from_var=--var", "--out"])
+        .arg(&repo)
+        .assert()
+        .success();
+    let description = |name: &str| -> String {
+        let text = std::fs::read_to_string(repo.join(format!("permission-sets/{name}.yaml")))
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+        text.lines()
+            .find_map(|line| line.strip_prefix("description: "))
+            .unwrap_or_else(|| panic!("{name} has no description:\n{text}"))
+            .trim_matches('"')
+            .to_owned()
+    };
+    for (name, winner) in [
+        ("default", "default"),
+        ("environment", "environment"),
+        ("tfvars", "terraform.tfvars"),
+        ("tfvars-json", "terraform.tfvars.json"),
+        ("auto-a", "a.auto.tfvars"),
+        ("auto-b-json", "b.auto.tfvars.json"),
+        ("auto-c", "c.auto.tfvars"),
+        ("var-file", "prod.tfvars.json"),
+        ("var", "--var"),
+    ] {
+        assert_eq!(description(name), winner, "{name}");
+    }
+    let environment = std::fs::read_to_string(repo.join("permission-sets/environment.yaml"))
+        .expect("environment.yaml");
+    assert!(environment.contains("PT2H"), "{environment}");
+}
