@@ -3,11 +3,11 @@
 //! Both read the whole live state (never a cached snapshot: a review must see what is
 //! there now), plan the repo against it so that every row is marked `declared`,
 //! `live-only` or `declared-missing` exactly as `monban plan` would see it, and hand both
-//! to `monban-audit`. `audit` also scans every member account's IAM (unless `--no-iam`)
-//! and prints the report as a terminal summary, JSON (`docs/reference/audit-json.md`),
-//! CSV or the self-contained HTML page; `show why` prints the paths that give one person
-//! access to one account (or, without an account, everywhere — "what can this leaver
-//! still reach?").
+//! to `monban-audit`. `audit` also scans every member account's IAM (unless `--no-iam`),
+//! beside the read as soon as it has the account list, and prints the report as a
+//! terminal summary, JSON (`docs/reference/audit-json.md`), CSV or the self-contained
+//! HTML page; `show why` prints the paths that give one person access to one account (or,
+//! without an account, everywhere — "what can this leaver still reach?").
 //!
 //! CSV: `--out DIR` writes `inventory.csv` and `findings.csv` into DIR; without `--out`
 //! the one `--csv-kind` names goes to stdout.
@@ -194,8 +194,8 @@ struct Audited {
     iam_stats: Option<(usize, monban_aws::ReadStats)>,
 }
 
-/// Reads the live state (and the IAM of member accounts when `iam_role` is given), plans
-/// the repo against it and audits both.
+/// Reads the live state (and, at the same time, the IAM of member accounts when `iam` is
+/// given), plans the repo against it and audits both.
 async fn run_audit(
     clients: &monban_aws::Clients,
     repo: &monban_model::Repo,
@@ -207,14 +207,19 @@ async fn run_audit(
     // them out saves one call per account and two per permission set. The plan made here
     // only decides each assignment row's state (declared, live-only, declared-missing), which
     // they do not change.
-    let read = monban_aws::read_live_state_parts(clients, monban_aws::ReadParts::access())
-        .await
-        .with_context(|| format!("could not read the live state of {}", clients.target()))?;
+    let parts = monban_aws::ReadParts::access();
+    // The IAM scan needs only the account list: it runs beside the rest of the read (STS
+    // and IAM are throttled apart from SSO Admin), not after it.
+    let (read, scanned) = match iam {
+        Some(options) => monban_aws::read_and_scan_iam(clients, parts, &options)
+            .await
+            .map(|(read, scanned)| (read, Some(scanned))),
+        None => monban_aws::read_live_state_parts(clients, parts)
+            .await
+            .map(|read| (read, None)),
+    }
+    .with_context(|| format!("could not read the live state of {}", clients.target()))?;
     let plan = monban_plan::plan(repo, &read.state, context);
-    let scanned = match iam {
-        Some(options) => Some(monban_aws::scan_iam(clients, &read.state, &options).await),
-        None => None,
-    };
     let iam_scan = scanned.as_ref().map(convert_scan);
     let report = monban_audit::audit(&monban_audit::AuditInput {
         live: &read.state,
