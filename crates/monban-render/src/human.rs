@@ -325,9 +325,13 @@ pub(crate) fn change_details(change: &Change) -> Vec<(Option<char>, String)> {
             ),
         ));
     }
-    // A created assignment already shows where it is declared; the same words again as the
-    // reason would only repeat them.
+    // A created assignment already shows where it is declared (with its `until` and
+    // `reason`); the plan's reason for it says the same in fewer words, so it is left out.
+    let declared_shown = change.action == Action::Create
+        && matches!(&change.after, Some(Resource::Assignment(assignment)) if !assignment.origins.is_empty())
+        && change.reason.starts_with("declared in ");
     if !change.reason.is_empty()
+        && !declared_shown
         && !details
             .iter()
             .any(|(tag, detail)| tag.is_none() && *detail == change.reason)

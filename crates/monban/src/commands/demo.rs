@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::ExitStatus;
-use crate::cli::{DemoArgs, PlanFormat};
+use crate::cli::{DemoArgs, PlanFormat, RepoArgs};
+use crate::commands::edit::{self, GrantArgs, OffboardArgs, PrincipalArgs};
 use crate::commands::plan::{
     Planned, load_valid_directory, load_valid_repo, plan_with, print_plan, runtime,
 };
@@ -113,8 +114,8 @@ pub fn demo(args: &DemoArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             printer,
             "4. A pull request: a joiner, a leaver and an expiring grant on harbor-prod — the plan as the reviewer sees it (Markdown)",
         );
-        let edited = pull_request_edit(&repo_root, options.today)?;
-        printer.log(format!("Changed {edited}."));
+        pull_request_edit(&repo_root, options.today, printer)?;
+        printer.log("");
         let Some(changed) = load_valid_repo(&location, &options, printer)? else {
             anyhow::bail!("the demo's edit left the example repo invalid");
         };
@@ -160,39 +161,79 @@ async fn apply_with_progress(
     Ok(report)
 }
 
-/// The pull request of the demo: on `accounts/harbor-prod.yaml`, Tomas Novak (a leaver)
-/// loses his direct grant, Sofia Rossi (a contractor joining Harbor) gains read-only access,
-/// and Maya Cohen gets `PowerUser` for two weeks; `groups.yaml` lists the two newcomers
-/// instead of the leaver. Returns the changed files, for the log.
-fn pull_request_edit(repo_root: &Path, today: jiff::civil::Date) -> anyhow::Result<String> {
+/// The pull request of the demo, made as a person would make it, with monban's own editing
+/// commands: Tomas Novak (a leaver) offboarded, Sofia Rossi (a contractor joining Harbor)
+/// granted read-only access on `harbor-prod`, and Maya Cohen `PowerUser` there for two
+/// weeks. Each command line is printed, then what the command printed.
+fn pull_request_edit(
+    repo_root: &Path,
+    today: jiff::civil::Date,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let until = today
         .checked_add(jiff::Span::new().days(14))
         .context("today + 14 days is out of range")?;
-    let edits = [
-        (
-            "accounts/harbor-prod.yaml",
-            "    - user: tomas.novak@example.com\n",
-            format!(
-                "    # Contractor for the loyalty programme rewrite.\n    - user: sofia.rossi@example.com\n  PowerUser:\n    - user: maya.cohen@example.com\n      until: {until}\n      reason: CHG-3107 loyalty database migration\n"
-            ),
-        ),
-        (
-            "groups.yaml",
-            "  - tomas.novak@example.com\n",
-            "  - maya.cohen@example.com\n  - sofia.rossi@example.com\n".to_owned(),
-        ),
-    ];
-    for (file, old, new) in &edits {
-        let path = repo_root.join(file);
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("could not read {}", path.display()))?;
-        if !text.contains(old) {
-            anyhow::bail!("{file} in the example no longer has the line the demo edits");
+    let repo = || RepoArgs {
+        repo: Some(repo_root.to_path_buf()),
+    };
+    let today = Some(today.to_string());
+    let user = |name: &str| PrincipalArgs {
+        group: None,
+        user: Some(name.to_owned()),
+    };
+    let succeeded = |command: &str, status: ExitStatus| {
+        if status == ExitStatus::Success {
+            Ok(())
+        } else {
+            Err(anyhow::anyhow!(
+                "`{command}` failed on the example repo (see above)"
+            ))
         }
-        std::fs::write(&path, text.replacen(old, new, 1))
-            .with_context(|| format!("could not write {}", path.display()))?;
-    }
-    Ok(edits.map(|(file, _, _)| file).join(" and "))
+    };
+
+    let command = "monban offboard tomas.novak@example.com";
+    printer.log(format!("$ {command}"));
+    let arguments = OffboardArgs {
+        user: "tomas.novak@example.com".to_owned(),
+        directory: None,
+        repo: repo(),
+        today: today.clone(),
+    };
+    succeeded(command, edit::offboard(&arguments, printer)?)?;
+
+    let reason = "contractor, loyalty programme rewrite";
+    let command = format!(
+        "monban grant --user sofia.rossi@example.com ReadOnly harbor-prod --reason '{reason}'"
+    );
+    printer.log(format!("$ {command}"));
+    let arguments = GrantArgs {
+        principal: user("sofia.rossi@example.com"),
+        permission_set: "ReadOnly".to_owned(),
+        accounts: vec!["harbor-prod".to_owned()],
+        until: None,
+        reason: Some(reason.to_owned()),
+        directory: None,
+        repo: repo(),
+        today: today.clone(),
+    };
+    succeeded(&command, edit::grant(&arguments, printer)?)?;
+
+    let reason = "CHG-3107 loyalty database migration";
+    let command = format!(
+        "monban grant --user maya.cohen@example.com PowerUser harbor-prod --until {until} --reason '{reason}'"
+    );
+    printer.log(format!("$ {command}"));
+    let arguments = GrantArgs {
+        principal: user("maya.cohen@example.com"),
+        permission_set: "PowerUser".to_owned(),
+        accounts: vec!["harbor-prod".to_owned()],
+        until: Some(until.to_string()),
+        reason: Some(reason.to_owned()),
+        directory: None,
+        repo: repo(),
+        today,
+    };
+    succeeded(&command, edit::grant(&arguments, printer)?)
 }
 
 fn describe(repo: Option<&Path>) -> String {

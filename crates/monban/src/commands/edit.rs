@@ -211,7 +211,8 @@ pub fn grant(args: &GrantArgs, printer: &Printer) -> anyhow::Result<ExitStatus> 
         }
         match edit::declare_user(&mut workspace, &user) {
             Ok(Some(line)) => messages.push(format!(
-                "groups.yaml:{line}: declared user {user} (new to this repo)"
+                "{}:{line}: declared user {user} (new to this repo)",
+                location.show(std::path::Path::new("groups.yaml"))
             )),
             Ok(None) => {}
             Err(error) => return Ok(refuse(printer, &error)),
