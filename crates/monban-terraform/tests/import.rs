@@ -668,3 +668,74 @@ fn json_configuration_errors_are_at_their_json_lines() {
         error_for("{\n  \"locals\": {\n    \"a\": 1,\n    \"b\": \"${1 +}\"\n  }\n}\n");
     assert!(expression.starts_with("main.tf.json:4:"), "{expression}");
 }
+
+/// `dynamic` blocks in JSON (`"dynamic": { "statement": { …, "content": { … } } }`, as
+/// CDKTF writes iterators) expand like their native form, nested blocks inside included.
+#[test]
+fn json_dynamic_blocks_expand_like_native_ones() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        directory.path().join("main.tf.json"),
+        r#"{
+  "locals": {
+    "denied": { "${upper(\"billing\")}": ["aws-portal:*"], "LEAVE": ["organizations:LeaveOrganization"] }
+  },
+  "data": {
+    "aws_iam_policy_document": {
+      "guardrails": {
+        "dynamic": {
+          "statement": {
+            "for_each": "${local.denied}",
+            "iterator": "denial",
+            "content": {
+              "sid": "Deny${denial.key}",
+              "effect": "Deny",
+              "actions": "${denial.value}",
+              "resources": ["*"],
+              "condition": { "test": "Bool", "variable": "aws:ViaAWSService", "values": ["false"] }
+            }
+          }
+        }
+      }
+    }
+  },
+  "resource": {
+    "aws_ssoadmin_permission_set": {
+      "guarded": { "name": "Guarded", "instance_arn": "arn:aws:sso:::instance/ssoins-1" }
+    },
+    "aws_ssoadmin_permission_set_inline_policy": {
+      "guarded": {
+        "instance_arn": "arn:aws:sso:::instance/ssoins-1",
+        "permission_set_arn": "${aws_ssoadmin_permission_set.guarded.arn}",
+        "inline_policy": "${data.aws_iam_policy_document.guardrails.json}"
+      }
+    }
+  }
+}
+"#,
+    )
+    .expect("write");
+    let imported = import(&ImportOptions {
+        terraform_dir: directory.path().to_path_buf(),
+        ..ImportOptions::default()
+    })
+    .unwrap_or_else(|error| panic!("{error}"));
+    let policy = imported
+        .repo
+        .permission_sets
+        .values()
+        .next()
+        .and_then(|permission_set| permission_set.inline_policy.as_ref())
+        .expect("an inline policy");
+    let condition = json!({ "Bool": { "aws:ViaAWSService": "false" } });
+    assert_eq!(
+        serde_json::from_str::<Value>(policy.as_str()).expect("JSON"),
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                { "Sid": "DenyBILLING", "Effect": "Deny", "Action": "aws-portal:*", "Resource": "*", "Condition": condition },
+                { "Sid": "DenyLEAVE", "Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*", "Condition": condition },
+            ]
+        })
+    );
+}

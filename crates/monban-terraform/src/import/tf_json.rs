@@ -730,3 +730,91 @@ module "sso" {
         assert_eq!(error.offset, json.find("\"b\"").expect("b"));
     }
 }
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    /// Every block type and meta-argument of Terraform's JSON syntax translates to text
+    /// hcl-edit parses.
+    #[test]
+    fn every_construct_translates_to_valid_native_syntax() {
+        let json = r#"{
+  "terraform": {
+    "required_version": ">= 1.5",
+    "backend": { "s3": { "bucket": "state-${x}", "key": "identity" } },
+    "required_providers": { "aws": { "source": "hashicorp/aws", "version": "~> 5.0" } }
+  },
+  "provider": { "aws": [{ "region": "eu-west-1" }, { "alias": "usw2", "region": "us-west-2" }] },
+  "variable": {
+    "accounts": {
+      "type": "map(object({ id = string, tags = optional(map(string), {}) }))",
+      "default": { "prod": { "id": "111111111111" } },
+      "validation": { "condition": "${length(var.accounts) > 0}", "error_message": "Needs one." }
+    }
+  },
+  "locals": { "keyed": { "${var.prefix}-a": 1, "//": "an attribute here" }, "multi": "${\n  var.x\n}" },
+  "module": {
+    "east": {
+      "source": "./modules/east",
+      "providers": { "aws": "aws.usw2", "aws.peer": "aws" },
+      "depends_on": ["aws_s3_bucket.a"],
+      "for_each": "${toset([\"a\"])}"
+    }
+  },
+  "data": {
+    "aws_iam_policy_document": {
+      "doc": {
+        "dynamic": {
+          "statement": {
+            "for_each": "${var.statements}",
+            "iterator": "item",
+            "content": {
+              "actions": "${item.value.actions}",
+              "condition": { "test": "StringEquals", "variable": "a", "values": ["b"] }
+            }
+          }
+        }
+      }
+    }
+  },
+  "resource": {
+    "aws_s3_bucket": {
+      "a": [
+        {
+          "provider": "aws.usw2",
+          "count": 2,
+          "bucket": "b-${count.index}",
+          "lifecycle": {
+            "ignore_changes": "all",
+            "replace_triggered_by": ["aws_s3_bucket.b.id"],
+            "precondition": [{ "condition": "${true}", "error_message": "never" }]
+          },
+          "provisioner": [
+            { "local-exec": { "command": "echo ${self.id}", "when": "destroy" } },
+            { "remote-exec": { "inline": ["true"], "connection": { "type": "ssh", "host": "${self.id}" } } }
+          ],
+          "timeouts": { "create": "5m" }
+        }
+      ]
+    }
+  },
+  "output": {
+    "ids": { "value": "${aws_s3_bucket.a[*].id}", "sensitive": true, "depends_on": ["aws_s3_bucket.a"] }
+  },
+  "moved": [{ "from": "aws_s3_bucket.old", "to": "aws_s3_bucket.a" }],
+  "removed": { "from": "aws_s3_bucket.gone", "lifecycle": { "destroy": false } },
+  "import": { "to": "aws_s3_bucket.a[0]", "id": "bucket-0" },
+  "check": { "health": { "assert": { "condition": "${true}", "error_message": "down" } } }
+}"#;
+        let translated = configuration(json).expect("translates");
+        if let Err(error) = translated.text.parse::<hcl_edit::structure::Body>() {
+            panic!("{error}\n{}", translated.text);
+        }
+        assert!(translated.text.contains("ignore_changes = all\n"));
+        assert!(translated.text.contains("iterator = item\n"));
+        assert!(translated.text.contains("  content {\n"));
+        assert!(translated.text.contains("      condition {\n"));
+        assert!(translated.text.contains("\"//\" = \"an attribute here\""));
+    }
+}
