@@ -10,12 +10,15 @@
 //!    10 provisioned per account, 2 principals per (account, permission set) (1 in 40 a user),
 //!    5,000 users in 500 groups of 20 — plus orphans: 50 users and 10 groups with
 //!    assignments, deleted from the Identity Store after seeding. monban's live read +
-//!    audit (and, separately, the IAM scan) against aws-sso-util, calls counted by the
-//!    sandbox's request log for both.
+//!    audit against aws-sso-util, calls counted by the sandbox's request log for both; then
+//!    monban again with the IAM scan beside the read (`read_and_scan_iam`, as `monban
+//!    audit` runs it), to show the scan adds its own calls and nothing more.
 //! 2. **Wall time at AWS's rates** (realistic sandbox, time scale 1: AWS's rates enforced by
 //!    the server, monban's client at `RateLimits::aws()`), at a smaller scale (100 accounts
 //!    by default) because the full size takes ten minutes per tool at 20 requests/s: both
-//!    tools' wall times against the floor their SSO Admin calls set at 20 requests/s.
+//!    tools' wall times against the floor their SSO Admin calls set at 20 requests/s; and
+//!    monban's audit with its IAM scan (at the scan's own `RateLimits::aws()` pace) beside
+//!    the read, and after it, each against the read alone measured in the same run.
 //!
 //! Environment: `MONBAN_AUDIT_BENCH_ACCOUNTS` (default 1000) and
 //! `MONBAN_AUDIT_BENCH_REALISTIC_ACCOUNTS` (default 100; 0 skips phase 2);
@@ -336,11 +339,24 @@ fn sso_admin(by_operation: &BTreeMap<String, usize>) -> usize {
         .sum()
 }
 
-/// monban's inventory: the live read and the audit of it (no repo), calls from the log.
+/// Whether, and how, monban's inventory scans the member accounts' IAM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IamScan {
+    /// The read alone (what aws-sso-util is compared with).
+    None,
+    /// Beside the read, as `monban audit` does (`read_and_scan_iam`).
+    BesideTheRead,
+    /// After the read (`scan_iam` of its state), as `monban audit` did before.
+    AfterTheRead,
+}
+
+/// monban's inventory: the live read (and the IAM scan, per `iam`) and the audit of it (no
+/// repo), calls from the log; and the scan's result (`None` without one).
 async fn monban_inventory(
     endpoint: &str,
     rate_limits: RateLimits,
-) -> anyhow::Result<(Measured, usize, usize)> {
+    iam: IamScan,
+) -> anyhow::Result<(Measured, usize, usize, Option<monban_aws::IamScanResult>)> {
     let (start, _, _) = request_log(endpoint, 0).await?;
     let started = Instant::now();
     let clients = monban_aws::connect(
@@ -351,11 +367,31 @@ async fn monban_inventory(
         },
     )
     .await?;
-    let read = monban_aws::read_live_state_parts(&clients, monban_aws::ReadParts::access()).await?;
+    let parts = monban_aws::ReadParts::access();
+    let options = monban_aws::IamScanOptions {
+        rate_limits,
+        ..monban_aws::IamScanOptions::default()
+    };
+    let (read, scan) = match iam {
+        IamScan::None => (
+            monban_aws::read_live_state_parts(&clients, parts).await?,
+            None,
+        ),
+        IamScan::BesideTheRead => {
+            let (read, scan) = monban_aws::read_and_scan_iam(&clients, parts, &options).await?;
+            (read, Some(scan))
+        }
+        IamScan::AfterTheRead => {
+            let read = monban_aws::read_live_state_parts(&clients, parts).await?;
+            let scan = monban_aws::scan_iam(&clients, &read.state, &options).await;
+            (read, Some(scan))
+        }
+    };
+    let iam_scan = scan.as_ref().map(audit_input);
     let report = monban_audit::audit(&monban_audit::AuditInput {
         live: &read.state,
         declared: None,
-        iam: None,
+        iam: iam_scan.as_ref(),
         now: jiff::Timestamp::now(),
         target: "benchmark".to_owned(),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -377,7 +413,24 @@ async fn monban_inventory(
         },
         report.inventory.len(),
         deleted,
+        scan,
     ))
+}
+
+/// The scan as the audit takes it (the generated accounts have no IAM users: only the
+/// accounts that could not be scanned, if any, carry over).
+fn audit_input(scan: &monban_aws::IamScanResult) -> monban_audit::IamScan {
+    monban_audit::IamScan {
+        users: Vec::new(),
+        errors: scan
+            .failures
+            .iter()
+            .map(|failure| monban_audit::IamAccountError {
+                account_id: failure.account_id.clone(),
+                message: failure.message.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// `aws-sso-util admin assignments` against the sandbox; its rows and the calls it made.
@@ -478,41 +531,34 @@ async fn run(
     let seeding = Instant::now();
     seed(&endpoint, &shape).await?;
     println!("  seeded in {:.1} s", seeding.elapsed().as_secs_f64());
-    let (monban, rows, deleted) = monban_inventory(&endpoint, RateLimits::unlimited()).await?;
+    let (monban, rows, deleted, _) =
+        monban_inventory(&endpoint, RateLimits::unlimited(), IamScan::None).await?;
     println!("  monban: {rows} inventory rows, {deleted} deleted people");
     print_operations("monban live read + audit", &monban);
-    // The IAM scan, on the same state (no IAM users: 2 calls per member account).
-    let clients = monban_aws::connect(
-        &TargetSpec::embedded_sandbox(&endpoint),
-        &ConnectOptions {
-            rate_limits: RateLimits::unlimited(),
-            ..ConnectOptions::default()
-        },
-    )
-    .await?;
-    let state = monban_aws::read_live_state_parts(&clients, monban_aws::ReadParts::access())
-        .await?
-        .state;
-    let scan = monban_aws::scan_iam(
-        &clients,
-        &state,
-        &monban_aws::IamScanOptions {
-            rate_limits: RateLimits::unlimited(),
-            ..monban_aws::IamScanOptions::default()
-        },
-    )
-    .await;
+    // The IAM scan beside the read, as `monban audit` runs it (no IAM users: 2 calls per
+    // member account); its calls are the read's above plus the scan's, nothing more.
+    let (with_scan, _, _, scan) =
+        monban_inventory(&endpoint, RateLimits::unlimited(), IamScan::BesideTheRead).await?;
+    let scan = scan.context("a scan")?;
+    let scan_calls = with_scan.calls.saturating_sub(monban.calls);
     println!(
-        "  monban IAM scan: {} accounts, {} calls, {} failures, {:.2} s",
+        "  monban IAM scan beside the read: {} accounts, {} failures, {} calls by its own count, {scan_calls} more than the read alone in the request log, scan {:.2} s",
         scan.accounts,
-        scan.stats.total_calls(),
         scan.failures.len(),
+        scan.stats.total_calls(),
         scan.stats.elapsed.as_secs_f64()
     );
-    let mut summary = vec![format!(
-        "| {} accounts, fast sandbox | monban calls (read + audit) | {} |",
-        shape.accounts, monban.calls
-    )];
+    print_operations("monban live read + IAM scan + audit", &with_scan);
+    let mut summary = vec![
+        format!(
+            "| {} accounts, fast sandbox | monban calls (read + audit) | {} |",
+            shape.accounts, monban.calls
+        ),
+        format!(
+            "| {} accounts, fast sandbox | monban calls with the IAM scan beside the read | {} (read alone + {scan_calls}) |",
+            shape.accounts, with_scan.calls
+        ),
+    ];
     if let Some(tool) = &tool {
         let (theirs, tool_rows) = aws_sso_util(&endpoint, tool).await?;
         println!("  aws-sso-util: {tool_rows} rows");
@@ -542,9 +588,16 @@ async fn run(
         let server = start(monban_emulator::Profile::Realistic).await?;
         let endpoint = server.endpoint_url();
         seed(&endpoint, &shape).await?;
-        let (monban, rows, _) = monban_inventory(&endpoint, RateLimits::aws()).await?;
+        let (monban, rows, _, _) =
+            monban_inventory(&endpoint, RateLimits::aws(), IamScan::None).await?;
         println!("  monban: {rows} inventory rows");
         print_operations("monban live read + audit", &monban);
+        let (beside, _, _, beside_scan) =
+            monban_inventory(&endpoint, RateLimits::aws(), IamScan::BesideTheRead).await?;
+        print_operations("monban live read + IAM scan beside it + audit", &beside);
+        let (after, _, _, after_scan) =
+            monban_inventory(&endpoint, RateLimits::aws(), IamScan::AfterTheRead).await?;
+        print_operations("monban live read, then IAM scan, + audit", &after);
         summary.push(format!(
             "| {} accounts, realistic | monban wall time vs floor ({} SSO Admin calls / 20/s = {:.1} s) | {:.1} s ({:.3}×), {} throttled |",
             shape.accounts,
@@ -553,6 +606,25 @@ async fn run(
             monban.wall.as_secs_f64(),
             monban.wall.as_secs_f64() / monban.floor().as_secs_f64(),
             monban.throttled
+        ));
+        let read_alone = monban.wall.as_secs_f64();
+        summary.push(format!(
+            "| {} accounts, realistic | monban audit with the IAM scan beside the read / read alone (same run) | {:.1} s / {read_alone:.1} s = **{:.3}** (the scan itself {:.1} s; {} calls, {} throttled) |",
+            shape.accounts,
+            beside.wall.as_secs_f64(),
+            beside.wall.as_secs_f64() / read_alone,
+            beside_scan.map_or(0.0, |scan| scan.stats.elapsed.as_secs_f64()),
+            beside.calls,
+            beside.throttled
+        ));
+        summary.push(format!(
+            "| {} accounts, realistic | monban audit with the IAM scan after the read (before this change) / read alone | {:.1} s / {read_alone:.1} s = {:.3} (the scan itself {:.1} s; {} calls, {} throttled) |",
+            shape.accounts,
+            after.wall.as_secs_f64(),
+            after.wall.as_secs_f64() / read_alone,
+            after_scan.map_or(0.0, |scan| scan.stats.elapsed.as_secs_f64()),
+            after.calls,
+            after.throttled
         ));
         if let Some(tool) = &tool {
             let (theirs, _) = aws_sso_util(&endpoint, tool).await?;
