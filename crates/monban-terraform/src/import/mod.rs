@@ -1,8 +1,8 @@
-//! `monban import terraform`: a Terraform configuration (every `.tf` file of a directory and
-//! the local modules it calls, its variables from `.tfvars` files and flags, optionally the
-//! state) → an access repo model, an IdP directory snapshot, and a note for everything that
-//! was not translated. Nothing is silently dropped: a construct is either in the model or in
-//! a note with its `file:line`.
+//! `monban import terraform`: a Terraform configuration (every `.tf` and `.tf.json` file of
+//! a directory and the local modules it calls, its variables from `TF_VAR_*`, `.tfvars`
+//! files and flags, optionally the state) → an access repo model, an IdP directory snapshot,
+//! and a note for everything that was not translated. Nothing is silently dropped: a
+//! construct is either in the model or in a note with its `file:line`.
 
 mod config;
 mod eval;
@@ -110,7 +110,7 @@ pub enum ImportError {
     Variable { argument: String, reason: String },
     #[error("the environment variable `{name}`: {reason}")]
     EnvironmentVariable { name: String, reason: String },
-    #[error("`{}` holds no `.tf` files", path.display())]
+    #[error("`{}` holds no `.tf` or `.tf.json` files", path.display())]
     NoConfiguration { path: PathBuf },
     #[error(transparent)]
     Write(#[from] monban_config::WriteError),
