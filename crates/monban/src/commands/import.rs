@@ -50,8 +50,16 @@ pub struct ImportTerraformFlags {
     pub var_files: Vec<PathBuf>,
     /// A variable value, as `terraform -var NAME=VALUE`; repeatable, applied in order with
     /// `--var-file`.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub variables: Vec<String>,
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = name_value)]
+    pub variables: Vec<(String, String)>,
+}
+
+/// `NAME=VALUE` of `--var` (the value may itself hold `=`).
+fn name_value(argument: &str) -> Result<(String, String), String> {
+    argument
+        .split_once('=')
+        .map(|(name, value)| (name.trim().to_owned(), value.to_owned()))
+        .ok_or_else(|| "expected NAME=VALUE".to_owned())
 }
 
 /// The ids clap gives the two flags (their field names).
@@ -71,7 +79,7 @@ impl clap::Args for ImportTerraformArgs {
 impl clap::FromArgMatches for ImportTerraformArgs {
     fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
         let flags = ImportTerraformFlags::from_arg_matches(matches)?;
-        let variable_arguments = variable_arguments(matches, &flags)?;
+        let variable_arguments = variable_arguments(matches, &flags);
         Ok(Self {
             flags,
             variable_arguments,
@@ -88,7 +96,7 @@ impl clap::FromArgMatches for ImportTerraformArgs {
 fn variable_arguments(
     matches: &clap::ArgMatches,
     flags: &ImportTerraformFlags,
-) -> Result<Vec<monban_terraform::import::VariableArgument>, clap::Error> {
+) -> Vec<monban_terraform::import::VariableArgument> {
     use monban_terraform::import::VariableArgument;
     let indices = |id: &str| -> Vec<usize> {
         matches
@@ -100,23 +108,17 @@ fn variable_arguments(
     for (index, path) in indices(VAR_FILE_ID).into_iter().zip(&flags.var_files) {
         ordered.push((index, VariableArgument::File(path.clone())));
     }
-    for (index, argument) in indices(VAR_ID).into_iter().zip(&flags.variables) {
-        let Some((name, value)) = argument.split_once('=') else {
-            return Err(clap::Error::raw(
-                clap::error::ErrorKind::ValueValidation,
-                format!("`--var {argument}` is not NAME=VALUE\n"),
-            ));
-        };
+    for (index, (name, value)) in indices(VAR_ID).into_iter().zip(&flags.variables) {
         ordered.push((
             index,
             VariableArgument::Value {
-                name: name.trim().to_owned(),
-                value: value.to_owned(),
+                name: name.clone(),
+                value: value.clone(),
             },
         ));
     }
     ordered.sort_by_key(|(index, _)| *index);
-    Ok(ordered.into_iter().map(|(_, argument)| argument).collect())
+    ordered.into_iter().map(|(_, argument)| argument).collect()
 }
 
 /// The prefix of the environment variables Terraform reads variable values from.

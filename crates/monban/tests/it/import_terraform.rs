@@ -277,4 +277,23 @@ fn environment_variables_and_flags_apply_in_terraform_precedence() {
     let environment = std::fs::read_to_string(repo.join("permission-sets/environment.yaml"))
         .expect("environment.yaml");
     assert!(environment.contains("PT2H"), "{environment}");
+    monban()
+        .env("TF_VAR_session_durations", "{ environment = ")
+        .args(["import", "terraform"])
+        .arg(&terraform)
+        .arg("--out")
+        .arg(out.path().join("other"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "the environment variable `TF_VAR_session_durations`: ",
+        ));
+    monban()
+        .args(["import", "terraform"])
+        .arg(&terraform)
+        .args(["--var", "from_var", "--out"])
+        .arg(out.path().join("other"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("expected NAME=VALUE"));
 }
