@@ -275,7 +275,7 @@ fn top_level(key: &str) -> Option<(usize, BodyKind)> {
 }
 
 /// Whether `name` can be written as an HCL identifier (argument, block type).
-pub(crate) fn is_identifier(name: &str) -> bool {
+fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
@@ -306,7 +306,8 @@ pub(crate) fn configuration(text: &str) -> Result<Translated, JsonError> {
             // import reports it at its line like any block it does not read.
             None if is_identifier(&member.key) => {
                 writer.mark(member.key_start);
-                writeln!(writer.text, "{} {{\n}}", member.key).unwrap_or_default();
+                // Writing to a `String` cannot fail.
+                let _ = writeln!(writer.text, "{} {{\n}}", member.key);
             }
             None => {
                 return Err(JsonError {
@@ -531,7 +532,8 @@ fn escape_char(out: &mut String, character: char) {
         '\r' => out.push_str("\\r"),
         '\t' => out.push_str("\\t"),
         control if control.is_control() => {
-            write!(out, "\\u{:04x}", u32::from(control)).unwrap_or_default();
+            // Writing to a `String` cannot fail.
+            let _ = write!(out, "\\u{:04x}", u32::from(control));
         }
         other => out.push(other),
     }
