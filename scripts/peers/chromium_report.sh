@@ -73,8 +73,7 @@ trap 'exit 130' INT TERM
 
 # 2. The pages from JSON: the example renders a report file (or a generated one) with
 # monban_render::render_audit_html — the same function `monban audit --format html` calls.
-log "building the renderer (cargo build -p monban-render --example render_audit_html)"
-cargo build --locked --quiet -p monban-render --example render_audit_html
+peer_ensure_binary
 RENDER=target/debug/examples/render_audit_html
 FIXTURE=crates/monban-render/tests/fixtures/audit-report.json
 "$RENDER" "$FIXTURE" "$WORK/fixture.html"
@@ -122,7 +121,6 @@ if wanted large; then run_mode large "$WORK/large.json" "$WORK/large.html"; fi
 # 3. The real thing: `monban audit` against a sandbox holding the example organization
 # (its IdP directory pushed as SCIM would, the repo applied), as HTML and as JSON; the
 # page's people and accounts must be the JSON's.
-if wanted real; then peer_ensure_binary; fi
 if ! wanted real; then
   :
 elif ! "$BIN" audit --help 2>/dev/null | grep -q -- "--format"; then

@@ -1,18 +1,27 @@
 # Shared by the peer suites (sourced, never run: scripts/test runs scripts/peers/*.sh only).
 # Each suite defines `log` before sourcing this file.
 
-# Sets BIN to the monban binary: $MONBAN_BIN, else target/debug/monban, rebuilt (dev
-# profile, no extra profile) only when a file cargo recorded for it (its dep-info `.d`) or
-# a manifest is newer — scripts/test's nextest run has usually just built it, so a fresh
-# binary never costs a second, differently feature-unified build.
+# Sets BIN to the monban binary: $MONBAN_BIN, else target/debug/monban as the test suite
+# builds it. `cargo test --workspace --no-run` is exactly the build nextest makes (same
+# units, same feature unification with dev-dependencies), so right after scripts/test's
+# nextest run it is a no-op — scripts/test then sets MONBAN_TEST_BUILD_CURRENT=1 and even
+# the check is skipped. A plain `cargo build -p monban` resolves features without the
+# dev-dependencies and rebuilt every AWS SDK crate a second time (3 minutes and 1 GB in a
+# fresh clone). It also builds the crates' examples (target/debug/examples/).
 peer_ensure_binary() {
   BIN="${MONBAN_BIN:-target/debug/monban}"
-  if [ -z "${MONBAN_BIN:-}" ] && peer_binary_is_stale; then
-    log "building monban (cargo build -p monban)"
-    cargo build --locked -p monban
+  if [ -z "${MONBAN_BIN:-}" ] && [ -z "${MONBAN_TEST_BUILD_CURRENT:-}" ]; then
+    log "bringing the test build up to date (cargo test --workspace --no-run)"
+    cargo test --workspace --no-run --locked --quiet 2>&1 | grep -v '^  Executable ' >&2 || true
+  fi
+  if [ ! -x "$BIN" ]; then
+    log "no monban binary at $BIN"
+    exit 1
   fi
 }
 
+# Whether a binary built by `cargo build` is older than a file its dep-info lists or a
+# manifest (the benchmark scripts' release binaries).
 peer_binary_is_stale() {
   [ -x "$BIN" ] && [ -f "$BIN.d" ] || return 0
   local file
