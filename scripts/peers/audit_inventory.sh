@@ -37,7 +37,7 @@ if [ ! -x "$VENV/bin/aws-sso-util" ] || [ "$(cat "$VENV/.aws-sso-util-version" 2
   printf '%s\n' "$AWS_SSO_UTIL_VERSION" >"$VENV/.aws-sso-util-version"
 fi
 
-# 2. The binary (rebuilt only when stale).
+# 2. The binary, as the test build makes it (peer_ensure_binary).
 peer_ensure_binary
 
 # 3. The sandbox: the example's customer managed policies deployed in every account (its

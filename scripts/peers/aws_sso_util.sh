@@ -5,7 +5,7 @@
 # `bash scripts/peers/aws_sso_util.sh`. See docs/reference/sandbox.md, "Proof against peers".
 #
 # Environment:
-#   MONBAN_BIN            the monban binary to run (default: target/debug/monban, built if stale)
+#   MONBAN_BIN            the monban binary to run (default: target/debug/monban, as the test build makes it)
 #   AWS_SSO_UTIL_VERSION  the pinned aws-sso-util (default below); reinstalled when it changes
 #   BOTO3_VERSION         the pinned boto3, shared with scripts/peers/boto3.sh
 set -euo pipefail
@@ -35,10 +35,8 @@ if [ ! -x "$VENV/bin/aws-sso-util" ] || [ "$(cat "$VENV/.aws-sso-util-version" 2
   printf '%s\n' "$AWS_SSO_UTIL_VERSION" >"$VENV/.aws-sso-util-version"
 fi
 
-# 2. The binary: scripts/test's nextest run has just built target/debug/monban. Rebuild it
-# (dev profile, no extra profile) only when a file cargo recorded for it (its dep-info
-# `.d`) or a manifest is newer, so a fresh binary never costs a second, differently
-# feature-unified build.
+# 2. The binary: target/debug/monban as the test build makes it (peer_ensure_binary,
+# scripts/peers/lib/sandbox.bash); never a second, differently feature-unified build.
 peer_ensure_binary
 
 # 3. The server, on a free loopback port with its own state dir; always stopped.

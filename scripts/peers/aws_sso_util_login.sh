@@ -7,7 +7,7 @@
 # See docs/reference/sandbox.md, "Developer sign-in".
 #
 # Environment:
-#   MONBAN_BIN            the monban binary to run (default: target/debug/monban, built if stale)
+#   MONBAN_BIN            the monban binary to run (default: target/debug/monban, as the test build makes it)
 #   AWS_SSO_UTIL_VERSION  the pinned aws-sso-util (default below); reinstalled when it changes
 #   BOTO3_VERSION         the pinned boto3, shared with scripts/peers/boto3.sh
 set -euo pipefail
@@ -36,7 +36,7 @@ if [ ! -x "$VENV/bin/aws-sso-util" ] || [ "$(cat "$VENV/.aws-sso-util-version" 2
   printf '%s\n' "$AWS_SSO_UTIL_VERSION" >"$VENV/.aws-sso-util-version"
 fi
 
-# 2. The binary (rebuilt only when stale).
+# 2. The binary, as the test build makes it (peer_ensure_binary).
 peer_ensure_binary
 
 # 3. The server, on a free loopback port with its own state dir; always stopped.

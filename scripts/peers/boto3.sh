@@ -5,7 +5,7 @@
 # "Proof against peers".
 #
 # Environment:
-#   MONBAN_BIN   the monban binary to run (default: target/debug/monban, built if stale)
+#   MONBAN_BIN   the monban binary to run (default: target/debug/monban, as the test build makes it)
 #   BOTO3_VERSION  the pinned boto3 (default below); the venv is rebuilt when it changes
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,10 +26,8 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.boto3-version" 2>/dev/null)" 
   printf '%s\n' "$BOTO3_VERSION" >"$VENV/.boto3-version"
 fi
 
-# 2. The binary: scripts/test's nextest run has just built target/debug/monban. Rebuild it
-# (dev profile, no extra profile) only when a file cargo recorded for it (its dep-info
-# `.d`) or a manifest is newer, so a fresh binary never costs a second, differently
-# feature-unified build.
+# 2. The binary: target/debug/monban as the test build makes it (peer_ensure_binary,
+# scripts/peers/lib/sandbox.bash); never a second, differently feature-unified build.
 peer_ensure_binary
 
 # 3. The server, on a free loopback port with its own state dir; always stopped.

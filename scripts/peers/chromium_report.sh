@@ -17,7 +17,7 @@
 #            example repo (examples/holding) applied, when the binary has the audit command
 #
 # Environment:
-#   MONBAN_BIN  the monban binary to run (default: target/debug/monban, built if stale)
+#   MONBAN_BIN  the monban binary to run (default: target/debug/monban, as the test build makes it)
 #   CHROMIUM    the browser (default /usr/bin/chromium, installed with apt-get when missing)
 #   MODES       which reports to test (default: "fixture hostile large real")
 # playwright-core and axe-core are pinned by scripts/peers/chromium/package.json and

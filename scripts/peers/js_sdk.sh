@@ -5,7 +5,7 @@
 # `bash scripts/peers/js_sdk.sh`. See docs/reference/sandbox.md, "Proof against peers".
 #
 # Environment:
-#   MONBAN_BIN  the monban binary to run (default: target/debug/monban, built if stale)
+#   MONBAN_BIN  the monban binary to run (default: target/debug/monban, as the test build makes it)
 # The SDK versions are pinned by scripts/peers/js/package.json and package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,10 +37,8 @@ fi
 # The scenario runs from beside node_modules so that its imports resolve there.
 cp scripts/peers/js/scenario.mjs "$INSTALL/scenario.mjs"
 
-# 2. The binary: scripts/test's nextest run has just built target/debug/monban. Rebuild it
-# (dev profile, no extra profile) only when a file cargo recorded for it (its dep-info
-# `.d`) or a manifest is newer, so a fresh binary never costs a second, differently
-# feature-unified build.
+# 2. The binary: target/debug/monban as the test build makes it (peer_ensure_binary,
+# scripts/peers/lib/sandbox.bash); never a second, differently feature-unified build.
 peer_ensure_binary
 
 # 3. The server, on a free loopback port with its own state dir; always stopped.

@@ -6,7 +6,7 @@
 # runnable alone: `bash scripts/peers/moto.sh`. See docs/reference/peers-moto.md.
 #
 # Environment:
-#   MONBAN_BIN     the monban binary to run (default: target/debug/monban, built if stale)
+#   MONBAN_BIN     the monban binary to run (default: target/debug/monban, as the test build makes it)
 #   MOTO_VERSION   the pinned moto (default below); reinstalled into the venv when it changes
 #   BOTO3_VERSION  the pinned boto3, shared with scripts/peers/boto3.sh
 set -euo pipefail
@@ -37,7 +37,7 @@ if [ ! -x "$VENV/bin/moto_server" ] || [ "$(cat "$VENV/.moto-version" 2>/dev/nul
   printf '%s\n' "$MOTO_VERSION" >"$VENV/.moto-version"
 fi
 
-# 2. The binary, rebuilt only when stale (the same rule as scripts/peers/boto3.sh).
+# 2. The binary, as the test build makes it (peer_ensure_binary).
 peer_ensure_binary
 BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
 

@@ -9,7 +9,7 @@
 # Run by scripts/test after nextest; runnable alone: `bash scripts/peers/scim.sh`.
 #
 # Environment:
-#   MONBAN_BIN            the monban binary to run (default: target/debug/monban, built if stale)
+#   MONBAN_BIN            the monban binary to run (default: target/debug/monban, as the test build makes it)
 #   SCIM2_TESTER_VERSION  the pinned scim2-tester (default below); the venv is rebuilt when it changes
 #   BOTO3_VERSION         the pinned boto3 (as scripts/peers/boto3.sh)
 set -euo pipefail
@@ -34,7 +34,7 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.pins" 2>/dev/null)" != "$PINS
   printf '%s\n' "$PINS" >"$VENV/.pins"
 fi
 
-# 2. The binary (rebuilt only when stale).
+# 2. The binary, as the test build makes it (peer_ensure_binary).
 peer_ensure_binary
 
 # 3. The server, on a free loopback port with its own state dir; always stopped.

@@ -17,7 +17,7 @@
 # See docs/guides/developer-access.md.
 #
 # Environment:
-#   MONBAN_BIN            the monban binary to run (default: target/debug/monban, built if stale)
+#   MONBAN_BIN            the monban binary to run (default: target/debug/monban, as the test build makes it)
 #   BOTO3_VERSION, AWS_SSO_UTIL_VERSION   pins shared with boto3.sh / aws_sso_util.sh
 #   AWSCLI_VERSION        the pinned AWS CLI v1 (own venv, target/peers/awscli-venv)
 set -euo pipefail
