@@ -3,4 +3,5 @@
 //! No AWS calls: live ids come in as plain data from the binary.
 
 pub mod export;
+mod hcl_string;
 pub mod import;

@@ -79,32 +79,7 @@ impl Block {
     }
 }
 
-/// A quoted HCL string: JSON-like escapes plus `$${` and `%%{`, so nothing is interpolated.
-#[must_use]
-pub fn quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    let mut chars = value.chars().peekable();
-    while let Some(character) = chars.next() {
-        match character {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(character);
-                out.push(character);
-            }
-            control if control.is_control() => {
-                let _ = write!(out, "\\u{:04X}", u32::from(control));
-            }
-            other => out.push(other),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use crate::hcl_string::quote;
 
 /// Writes top-level blocks separated by one blank line, as `terraform fmt` leaves them.
 #[must_use]

@@ -25,6 +25,7 @@
 use std::fmt::Write as _;
 
 use super::json::{Json, JsonError, JsonKind, Member};
+use crate::hcl_string::{escape_char, quote};
 
 /// Native-syntax text generated from a `.tf.json` file, and where its parts came from.
 #[derive(Debug)]
@@ -523,34 +524,9 @@ impl Writer {
     }
 }
 
-/// One character of literal text inside an HCL quoted string.
-fn escape_char(out: &mut String, character: char) {
-    match character {
-        '"' => out.push_str("\\\""),
-        '\\' => out.push_str("\\\\"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        control if control.is_control() => {
-            // Writing to a `String` cannot fail.
-            let _ = write!(out, "\\u{:04x}", u32::from(control));
-        }
-        other => out.push(other),
-    }
-}
-
 /// `text` as an HCL quoted string that means exactly `text`: template sequences escaped.
 fn literal_string(out: &mut String, text: &str) {
-    out.push('"');
-    let mut rest = text;
-    while let Some(character) = rest.chars().next() {
-        if rest.starts_with("${") || rest.starts_with("%{") {
-            out.push(character);
-        }
-        escape_char(out, character);
-        rest = &rest[character.len_utf8()..];
-    }
-    out.push('"');
+    out.push_str(&quote(text));
 }
 
 /// `template` (a JSON string's value, which Terraform parses as a string template) as an
