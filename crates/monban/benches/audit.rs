@@ -18,10 +18,13 @@
 //!    by default) because the full size takes ten minutes per tool at 20 requests/s: both
 //!    tools' wall times against the floor their SSO Admin calls set at 20 requests/s; and
 //!    monban's audit with its IAM scan (at the scan's own `RateLimits::aws()` pace) beside
-//!    the read, and after it, each against the read alone measured in the same run.
+//!    the read, and after it, each against the read alone of the same repetition (the
+//!    three in a rotating order, repeated), and how many SSO Admin requests the sandbox
+//!    served after the side-by-side scan's last request (its request log keeps the order).
 //!
-//! Environment: `MONBAN_AUDIT_BENCH_ACCOUNTS` (default 1000) and
-//! `MONBAN_AUDIT_BENCH_REALISTIC_ACCOUNTS` (default 100; 0 skips phase 2);
+//! Environment: `MONBAN_AUDIT_BENCH_ACCOUNTS` (default 1000),
+//! `MONBAN_AUDIT_BENCH_REALISTIC_ACCOUNTS` (default 100; 0 skips phase 2),
+//! `MONBAN_AUDIT_BENCH_REPEATS` (default 3: phase 2's runs of monban per kind);
 //! `AWS_SSO_UTIL` (default `target/peers/venv/bin/aws-sso-util`, installed by
 //! `scripts/peers/aws_sso_util.sh`; without it only monban is measured).
 
@@ -51,6 +54,7 @@ fn main() -> anyhow::Result<()> {
     }
     let accounts = count_from_environment("MONBAN_AUDIT_BENCH_ACCOUNTS", 1_000)?;
     let realistic_accounts = count_from_environment("MONBAN_AUDIT_BENCH_REALISTIC_ACCOUNTS", 100)?;
+    let repeats = count_from_environment("MONBAN_AUDIT_BENCH_REPEATS", 3)?.max(1);
     let tool = std::env::var_os("AWS_SSO_UTIL").map_or_else(
         || {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -71,7 +75,7 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("could not start the async runtime")?
-        .block_on(run(accounts, realistic_accounts, tool))
+        .block_on(run(accounts, realistic_accounts, repeats, tool))
 }
 
 fn count_from_environment(name: &str, default: usize) -> anyhow::Result<usize> {
@@ -324,6 +328,17 @@ impl Measured {
     }
 }
 
+/// The middle value (the mean of the two middle ones for an even count); 0 when empty.
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => 0.0,
+        length if length % 2 == 1 => sorted[length / 2],
+        length => f64::midpoint(sorted[length / 2 - 1], sorted[length / 2]),
+    }
+}
+
 fn as_f64(count: usize) -> f64 {
     // Counts here stay far below 2^52.
     #[expect(clippy::cast_precision_loss, reason = "counts stay far below 2^52")]
@@ -348,6 +363,36 @@ enum IamScan {
     BesideTheRead,
     /// After the read (`scan_iam` of its state), as `monban audit` did before.
     AfterTheRead,
+}
+
+impl IamScan {
+    fn label(self) -> &'static str {
+        match self {
+            Self::None => "read alone",
+            Self::BesideTheRead => "IAM scan beside the read",
+            Self::AfterTheRead => "IAM scan after the read",
+        }
+    }
+}
+
+/// How many SSO Admin requests the sandbox served, from `from` on, after the last STS or
+/// IAM request (the scan's): more than none means the scan was over before the read.
+async fn sso_admin_after_the_scan(endpoint: &str, from: usize) -> anyhow::Result<usize> {
+    let log: Value = reqwest::get(format!("{endpoint}/_sandbox/requests"))
+        .await?
+        .json()
+        .await?;
+    let requests = log["requests"].as_array().context("a request list")?;
+    let requests = requests.get(from..).unwrap_or_default();
+    let service = |request: &Value| request["service"].as_str().unwrap_or_default().to_owned();
+    let last_scan = requests
+        .iter()
+        .rposition(|request| matches!(service(request).as_str(), "sts" | "iam"))
+        .context("no scan request in the log")?;
+    Ok(requests[last_scan..]
+        .iter()
+        .filter(|request| service(request) == "sso-admin")
+        .count())
 }
 
 /// monban's inventory: the live read (and the IAM scan, per `iam`) and the audit of it (no
@@ -512,6 +557,7 @@ async fn start(
 async fn run(
     accounts: usize,
     realistic_accounts: usize,
+    repeats: usize,
     tool: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     // Phase 1: calls at full size.
@@ -588,18 +634,52 @@ async fn run(
         let server = start(monban_emulator::Profile::Realistic).await?;
         let endpoint = server.endpoint_url();
         seed(&endpoint, &shape).await?;
-        let (monban, rows, _, _) =
-            monban_inventory(&endpoint, RateLimits::aws(), IamScan::None).await?;
-        println!("  monban: {rows} inventory rows");
-        print_operations("monban live read + audit", &monban);
-        let (beside, _, _, beside_scan) =
-            monban_inventory(&endpoint, RateLimits::aws(), IamScan::BesideTheRead).await?;
-        print_operations("monban live read + IAM scan beside it + audit", &beside);
-        let (after, _, _, after_scan) =
-            monban_inventory(&endpoint, RateLimits::aws(), IamScan::AfterTheRead).await?;
-        print_operations("monban live read, then IAM scan, + audit", &after);
+        // One run of each kind per repetition, in a rotating order, each after a 2 s pause
+        // that refills the sandbox's buckets (SSO Admin's 20 tokens take 1 s, Organizations'
+        // `DescribeOrganization` 2): a run's throttles vary with how the client's paced
+        // requests meet the server's bucket, so one run of each is not a comparison.
+        let kinds = [IamScan::None, IamScan::BesideTheRead, IamScan::AfterTheRead];
+        let mut runs: Vec<Vec<(Measured, Option<monban_aws::IamScanResult>)>> =
+            kinds.iter().map(|_| Vec::new()).collect();
+        let mut sso_admin_after_scan = Vec::new();
+        for repetition in 0..repeats {
+            for offset in 0..kinds.len() {
+                let index = (repetition + offset) % kinds.len();
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                let (start_of_run, _, _) = request_log(&endpoint, 0).await?;
+                let (measured, rows, _, scan) =
+                    monban_inventory(&endpoint, RateLimits::aws(), kinds[index]).await?;
+                println!(
+                    "  repetition {}, {}: {:.2} s, {} calls ({} SSO Admin, {} throttled), {rows} inventory rows{}",
+                    repetition + 1,
+                    kinds[index].label(),
+                    measured.wall.as_secs_f64(),
+                    measured.calls,
+                    measured.sso_admin_calls,
+                    measured.throttled,
+                    scan.as_ref().map_or_else(String::new, |scan| format!(
+                        ", scan {:.2} s",
+                        scan.stats.elapsed.as_secs_f64()
+                    ))
+                );
+                if kinds[index] == IamScan::BesideTheRead {
+                    sso_admin_after_scan
+                        .push(sso_admin_after_the_scan(&endpoint, start_of_run).await?);
+                }
+                runs[index].push((measured, scan));
+            }
+        }
+        let [read_alone_runs, beside_runs, after_runs] = &runs[..] else {
+            bail!("three kinds of run");
+        };
+        let (monban, _) = &read_alone_runs[0];
+        print_operations("monban live read + audit (repetition 1)", monban);
+        print_operations(
+            "monban live read + IAM scan beside it + audit (repetition 1)",
+            &beside_runs[0].0,
+        );
         summary.push(format!(
-            "| {} accounts, realistic | monban wall time vs floor ({} SSO Admin calls / 20/s = {:.1} s) | {:.1} s ({:.3}×), {} throttled |",
+            "| {} accounts, realistic | monban wall time vs floor ({} SSO Admin calls / 20/s = {:.1} s) | {:.1} s ({:.3}×), {} throttled (repetition 1) |",
             shape.accounts,
             monban.sso_admin_calls,
             monban.floor().as_secs_f64(),
@@ -607,24 +687,59 @@ async fn run(
             monban.wall.as_secs_f64() / monban.floor().as_secs_f64(),
             monban.throttled
         ));
-        let read_alone = monban.wall.as_secs_f64();
+        for (kind, kind_runs) in [
+            (IamScan::BesideTheRead, beside_runs),
+            (IamScan::AfterTheRead, after_runs),
+        ] {
+            let ratios: Vec<f64> = kind_runs
+                .iter()
+                .zip(read_alone_runs)
+                .map(|((with_scan, _), (alone, _))| {
+                    with_scan.wall.as_secs_f64() / alone.wall.as_secs_f64()
+                })
+                .collect();
+            let walls = |runs: &[(Measured, Option<monban_aws::IamScanResult>)]| {
+                runs.iter()
+                    .map(|(measured, _)| format!("{:.1}", measured.wall.as_secs_f64()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let throttles = |runs: &[(Measured, Option<monban_aws::IamScanResult>)]| {
+                runs.iter()
+                    .map(|(measured, _)| measured.throttled.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let scan_seconds: Vec<String> = kind_runs
+                .iter()
+                .filter_map(|(_, scan)| scan.as_ref())
+                .map(|scan| format!("{:.1}", scan.stats.elapsed.as_secs_f64()))
+                .collect();
+            summary.push(format!(
+                "| {} accounts, realistic | audit with the {} / read alone, same repetition ({repeats} repetitions) | median **{:.3}** (each: {}); walls {} s vs {} s; throttled {} vs {}; the scan itself {} s |",
+                shape.accounts,
+                kind.label(),
+                median(&ratios),
+                ratios
+                    .iter()
+                    .map(|ratio| format!("{ratio:.3}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                walls(kind_runs),
+                walls(read_alone_runs),
+                throttles(kind_runs),
+                throttles(read_alone_runs),
+                scan_seconds.join(", ")
+            ));
+        }
         summary.push(format!(
-            "| {} accounts, realistic | monban audit with the IAM scan beside the read / read alone (same run) | {:.1} s / {read_alone:.1} s = **{:.3}** (the scan itself {:.1} s; {} calls, {} throttled) |",
+            "| {} accounts, realistic | SSO Admin requests served after the scan's last request (scan beside the read) | {} |",
             shape.accounts,
-            beside.wall.as_secs_f64(),
-            beside.wall.as_secs_f64() / read_alone,
-            beside_scan.map_or(0.0, |scan| scan.stats.elapsed.as_secs_f64()),
-            beside.calls,
-            beside.throttled
-        ));
-        summary.push(format!(
-            "| {} accounts, realistic | monban audit with the IAM scan after the read (before this change) / read alone | {:.1} s / {read_alone:.1} s = {:.3} (the scan itself {:.1} s; {} calls, {} throttled) |",
-            shape.accounts,
-            after.wall.as_secs_f64(),
-            after.wall.as_secs_f64() / read_alone,
-            after_scan.map_or(0.0, |scan| scan.stats.elapsed.as_secs_f64()),
-            after.calls,
-            after.throttled
+            sso_admin_after_scan
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
         if let Some(tool) = &tool {
             let (theirs, _) = aws_sso_util(&endpoint, tool).await?;
