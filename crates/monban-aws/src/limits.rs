@@ -12,13 +12,23 @@
 //!
 //! A bucket hands out reservations: a caller takes a token even when the bucket is empty and
 //! sleeps until its token would have accrued, so waiters are served in arrival order
-//! without polling. SDK retries (on a throttling answer) do not pass through the buckets;
-//! they are the backstop, not the plan.
+//! without polling. SDK retries (on a throttling answer) do not pass through the buckets —
+//! they are the backstop, not the plan — but each throttling answer is charged to its
+//! bucket ([`RetryRoom`]): the retry it causes will use one of AWS's tokens, so the paced
+//! calls behind it yield one slot. Without that, a stream paced at exactly AWS's rate left
+//! AWS's bucket empty at every instant and a throttled call could lose all its attempts
+//! to it (seen once in the audit benchmark: a read failed after 10 throttled attempts).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 use tokio::time::Instant;
 
 /// How fast monban may call AWS.
@@ -80,6 +90,17 @@ pub(crate) enum Service {
 }
 
 impl Service {
+    /// The service of an SDK service id (`Metadata::service`); `None` for those not
+    /// limited here (STS, IAM).
+    fn from_service_id(service_id: &str) -> Option<Self> {
+        match crate::stats::service_label(service_id) {
+            "organizations" => Some(Self::Organizations),
+            "sso-admin" => Some(Self::SsoAdmin),
+            "identitystore" => Some(Self::IdentityStore),
+            _ => None,
+        }
+    }
+
     pub(crate) fn label(self) -> &'static str {
         match self {
             Self::Organizations => "organizations",
@@ -264,6 +285,65 @@ impl RateLimiter {
         }
         wait
     }
+
+    /// Takes one token of `operation`'s bucket without waiting for it: AWS throttled a call
+    /// of it and the SDK will send that call again. Only a bucket a call already went
+    /// through is charged (a throttled call always did, unless the limiter is off).
+    pub(crate) fn charge_retry(&self, service: Service, operation: &str) {
+        if self.limits.factor.is_none() {
+            return;
+        }
+        let bucket = {
+            let buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
+            buckets
+                .iter()
+                .find(|((bucket_service, scope), _)| {
+                    *bucket_service == service
+                        && (service == Service::SsoAdmin || *scope == operation)
+                })
+                .map(|(_, bucket)| Arc::clone(bucket))
+        };
+        if let Some(bucket) = bucket {
+            // The reservation is the point; its wait is the next paced caller's.
+            let _ = bucket.reserve();
+        }
+    }
+
+    /// The interceptor that charges throttled calls to their buckets, for every client
+    /// whose calls go through this limiter.
+    pub(crate) fn retry_room(&self) -> RetryRoom {
+        RetryRoom {
+            limiter: self.clone(),
+        }
+    }
+}
+
+/// Charges each throttling answer to the bucket of its operation
+/// ([`RateLimiter::charge_retry`]), so the retry the SDK sends finds a token at AWS.
+#[derive(Debug, Clone)]
+pub(crate) struct RetryRoom {
+    limiter: RateLimiter,
+}
+
+impl Intercept for RetryRoom {
+    fn name(&self) -> &'static str {
+        "monban-retry-room"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if crate::stats::is_throttled(context)
+            && let Some(metadata) = cfg.load::<Metadata>()
+            && let Some(service) = Service::from_service_id(metadata.service())
+        {
+            self.limiter.charge_retry(service, metadata.name());
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -290,6 +370,27 @@ mod tests {
     fn within(elapsed: Duration, low_millis: u64, high_millis: u64) -> bool {
         elapsed >= Duration::from_millis(low_millis)
             && elapsed <= Duration::from_millis(high_millis)
+    }
+
+    #[tokio::test]
+    async fn a_charged_retry_delays_the_paced_calls_by_one_token() {
+        // SSO Admin: 20/s burst 20; ×100 → 2,000/s. After the burst, 20 calls take 10 ms;
+        // with 20 retries charged in between, 40 tokens' worth: 20 ms.
+        let limiter = RateLimiter::new(RateLimits::scaled(100.0));
+        time_calls(&limiter, Service::SsoAdmin, "ListAccountAssignments", 20).await;
+        let start = Instant::now();
+        for _ in 0..20 {
+            limiter.charge_retry(Service::SsoAdmin, "ListPermissionSets");
+            limiter
+                .acquire(Service::SsoAdmin, "ListAccountAssignments")
+                .await;
+        }
+        let elapsed = start.elapsed();
+        assert!(elapsed >= Duration::from_millis(19), "{elapsed:?}");
+        // A bucket never used is not created by a charge, and an unlimited limiter ignores it.
+        limiter.charge_retry(Service::IdentityStore, "ListUsers");
+        assert_eq!(limiter.buckets.lock().unwrap().len(), 1);
+        RateLimiter::new(RateLimits::unlimited()).charge_retry(Service::SsoAdmin, "ListInstances");
     }
 
     #[tokio::test]

@@ -130,7 +130,7 @@ impl CallCounter {
 }
 
 /// Our short service names (botocore's directory names), from the SDK's service ids.
-fn service_label(service_id: &str) -> &str {
+pub(crate) fn service_label(service_id: &str) -> &str {
     match service_id {
         "Organizations" => "organizations",
         "SSO Admin" => "sso-admin",
@@ -179,6 +179,21 @@ fn error_code(headers_value: Option<&str>, body: Option<&[u8]>) -> Option<String
     )
 }
 
+/// Whether AWS answered the attempt with a throttling error (HTTP 429, or one of the
+/// throttling codes).
+pub(crate) fn is_throttled(context: &AfterDeserializationInterceptorContextRef<'_>) -> bool {
+    let response = context.response();
+    let status = response.status().as_u16();
+    if status < 400 {
+        return false;
+    }
+    let code = error_code(
+        response.headers().get("x-amzn-errortype"),
+        response.body().bytes(),
+    );
+    status == 429 || code.is_some_and(|code| THROTTLING_CODES.contains(&code.as_str()))
+}
+
 /// Counts each attempt before it is sent, and each throttled answer after it is read.
 #[derive(Debug, Clone)]
 pub(crate) struct CountingInterceptor {
@@ -208,18 +223,7 @@ impl Intercept for CountingInterceptor {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let response = context.response();
-        let status = response.status().as_u16();
-        if status < 400 {
-            return Ok(());
-        }
-        let code = error_code(
-            response.headers().get("x-amzn-errortype"),
-            response.body().bytes(),
-        );
-        let throttled =
-            status == 429 || code.is_some_and(|code| THROTTLING_CODES.contains(&code.as_str()));
-        if throttled {
+        if is_throttled(context) {
             let key = key(cfg);
             self.counter
                 .with(|counts| *counts.throttles.entry(key).or_default() += 1);

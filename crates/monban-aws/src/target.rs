@@ -386,26 +386,30 @@ pub async fn connect(spec: &TargetSpec, options: &ConnectOptions) -> Result<Clie
     check_credentials(spec, &sdk, &region).await?;
 
     let counter = CallCounter::default();
+    let limiter = RateLimiter::new(options.rate_limits);
     let organizations = aws_sdk_organizations::Client::from_conf(
         aws_sdk_organizations::config::Builder::from(&sdk)
             .interceptor(counter.interceptor())
+            .interceptor(limiter.retry_room())
             .build(),
     );
     let sso_admin = aws_sdk_ssoadmin::Client::from_conf(
         aws_sdk_ssoadmin::config::Builder::from(&sdk)
             .interceptor(counter.interceptor())
+            .interceptor(limiter.retry_room())
             .build(),
     );
     let identity_store = aws_sdk_identitystore::Client::from_conf(
         aws_sdk_identitystore::config::Builder::from(&sdk)
             .interceptor(counter.interceptor())
+            .interceptor(limiter.retry_room())
             .build(),
     );
     let mut clients = Clients {
         organizations,
         sso_admin,
         identity_store,
-        limiter: RateLimiter::new(options.rate_limits),
+        limiter,
         counter,
         concurrency: options.concurrency.max(1),
         target: Target {
