@@ -44,6 +44,32 @@ pub struct Declared<'input> {
 pub struct IamScan {
     pub users: Vec<IamUserRecord>,
     pub errors: Vec<IamAccountError>,
+    /// The customer managed policies of the permission sets provisioned to each scanned
+    /// account, one per (account, policy ARN); empty when they were not read.
+    pub policies: Vec<CustomerManagedPolicyRecord>,
+}
+
+/// One customer managed policy as one account's IAM has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerManagedPolicyRecord {
+    pub account_id: String,
+    /// As permission sets reference it.
+    pub name: String,
+    /// `/` or `/a/b/`.
+    pub path: String,
+    pub arn: String,
+    pub content: PolicyContent,
+}
+
+/// What the account's IAM said about a customer managed policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyContent {
+    /// The default version's document (decoded JSON text).
+    Document(String),
+    /// The account has no policy of that path and name.
+    Missing,
+    /// It could not be read: the error, keys masked.
+    Unreadable(String),
 }
 
 /// One IAM user of one account.
@@ -377,11 +403,28 @@ pub fn audit(input: &AuditInput<'_>) -> Report {
                     account_name: index.account_name(&error.account_id),
                     message: error.message.clone(),
                 })
+                .chain(scan.policies.iter().filter_map(|policy| {
+                    let PolicyContent::Unreadable(error) = &policy.content else {
+                        return None;
+                    };
+                    Some(IamScanError {
+                        account_id: policy.account_id.clone(),
+                        account_name: index.account_name(&policy.account_id),
+                        message: format!(
+                            "could not read the customer managed policy {} (the permission sets that reference it are not judged by it in this account): {error}",
+                            policy.arn
+                        ),
+                    })
+                }))
                 .collect()
         })
         .unwrap_or_default();
     iam_scan_errors.sort_by(|left, right| {
-        (&left.account_name, &left.account_id).cmp(&(&right.account_name, &right.account_id))
+        (&left.account_name, &left.account_id, &left.message).cmp(&(
+            &right.account_name,
+            &right.account_id,
+            &right.message,
+        ))
     });
 
     let mut findings = Vec::new();
@@ -389,12 +432,31 @@ pub fn audit(input: &AuditInput<'_>) -> Report {
         index: &index,
         declared: declared.as_ref(),
         plan: input.declared.map(|declared| declared.plan),
+        policies: input
+            .iam
+            .map(|scan| {
+                scan.policies
+                    .iter()
+                    .map(|policy| {
+                        (
+                            (
+                                policy.account_id.as_str(),
+                                policy.path.as_str(),
+                                policy.name.as_str(),
+                            ),
+                            &policy.content,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     rules.assignment_findings(&assignments, &mut findings);
     rules.disabled_user_findings(&inventory, &mut findings);
     rules.group_findings(&assignments, &mut findings);
     rules.declared_missing_findings(&mut findings);
     rules.permission_set_findings(&mut findings);
+    rules.missing_policy_findings(&mut findings);
     iam_findings(&iam_users, input.now, &mut findings);
     findings.sort_by(|left, right| {
         right
@@ -741,6 +803,8 @@ struct Rules<'run, 'live> {
     index: &'run Index<'live>,
     declared: Option<&'run DeclaredIndex>,
     plan: Option<&'run Plan>,
+    /// The customer managed policies the IAM scan read, by (account id, path, name).
+    policies: BTreeMap<(&'run str, &'run str, &'run str), &'run PolicyContent>,
 }
 
 fn principal_of(row: &AssignmentRow) -> FindingPrincipal {
@@ -864,7 +928,7 @@ impl Rules<'_, '_> {
                     "Grant it through a group the identity provider manages; if it is temporary, give it an `until:` date and a `reason:`.".to_owned(),
                 ));
             }
-            if let Some(reason) = self.administrator_reason(&row.permission_set)
+            if let Some(reason) = self.administrator_reason(&row.permission_set, &row.account_id)
                 && !self.is_break_glass(row)
             {
                 findings.push(finding(
@@ -891,7 +955,10 @@ impl Rules<'_, '_> {
         }
     }
 
-    fn administrator_reason(&self, permission_set: &str) -> Option<String> {
+    /// Why `permission_set` grants everything in `account_id`, if it does: its AWS managed
+    /// or inline policy (the same everywhere), or one of its customer managed policies as
+    /// that account's IAM has it.
+    fn administrator_reason(&self, permission_set: &str, account_id: &str) -> Option<String> {
         let set = self
             .index
             .live
@@ -903,7 +970,124 @@ impl Rules<'_, '_> {
         if set.permissions_boundary.is_some() {
             return None;
         }
-        policy::administrator_reason(&set.managed_policies, set.inline_policy.as_deref())
+        if let Some(reason) =
+            policy::administrator_reason(&set.managed_policies, set.inline_policy.as_deref())
+        {
+            return Some(reason);
+        }
+        set.customer_managed_policies.iter().find_map(|reference| {
+            let document = self.policy_document(account_id, &reference.path, &reference.name)?;
+            policy::grants_everything(document).then(|| {
+                format!(
+                    "its customer managed policy {}{} in account {} ({account_id}) allows `*` on every resource (`*:*`)",
+                    reference.path,
+                    reference.name,
+                    self.index.account_name(account_id)
+                )
+            })
+        })
+    }
+
+    /// The document of a customer managed policy as `account_id`'s IAM has it, when the
+    /// scan read it.
+    fn policy_document(&self, account_id: &str, path: &str, name: &str) -> Option<&str> {
+        match self.policies.get(&(account_id, path, name)) {
+            Some(PolicyContent::Document(document)) => Some(document.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The accounts `arn` is provisioned to, by account name.
+    fn provisioned_accounts(&self, arn: &str) -> Vec<(String, &str)> {
+        let mut accounts: Vec<(String, &str)> = self
+            .index
+            .live
+            .provisioned
+            .iter()
+            .filter(|provisioned| provisioned.permission_set_arn == arn)
+            .map(|provisioned| {
+                (
+                    self.index.account_name(&provisioned.account_id),
+                    provisioned.account_id.as_str(),
+                )
+            })
+            .collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        accounts
+    }
+
+    /// Where each customer managed policy of `set` allows an `iam:PassRole`-matching action
+    /// on `*`: per policy and list of actions, the accounts (`name (id)`) whose copy does.
+    fn pass_role_in_customer_managed(
+        &self,
+        set: &monban_model::LivePermissionSet,
+    ) -> Vec<(String, Vec<String>, Vec<String>)> {
+        let accounts = self.provisioned_accounts(&set.arn);
+        let mut found = Vec::new();
+        for reference in &set.customer_managed_policies {
+            let mut by_actions: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+            for (account_name, account_id) in &accounts {
+                let Some(document) =
+                    self.policy_document(account_id, &reference.path, &reference.name)
+                else {
+                    continue;
+                };
+                let actions = policy::pass_role_wildcards(Some(document));
+                if !actions.is_empty() {
+                    by_actions
+                        .entry(actions)
+                        .or_default()
+                        .push(format!("{account_name} ({account_id})"));
+                }
+            }
+            for (actions, where_found) in by_actions {
+                found.push((
+                    format!("{}{}", reference.path, reference.name),
+                    actions,
+                    where_found,
+                ));
+            }
+        }
+        found
+    }
+
+    /// `customer-managed-policy-missing`: a permission set provisioned to an account whose
+    /// IAM has no policy of a path and name it references.
+    fn missing_policy_findings(&self, findings: &mut Vec<Finding>) {
+        let live = self.index.live;
+        for set in &live.permission_sets {
+            for (account_name, account_id) in self.provisioned_accounts(&set.arn) {
+                for reference in &set.customer_managed_policies {
+                    let key = (account_id, reference.path.as_str(), reference.name.as_str());
+                    if self.policies.get(&key) != Some(&&PolicyContent::Missing) {
+                        continue;
+                    }
+                    let policy = format!("{}{}", reference.path, reference.name);
+                    let name = &set.name;
+                    findings.push(Finding {
+                        key: format!(
+                            "customer-managed-policy-missing:{name}:{account_id}:{policy}"
+                        ),
+                        rule: "customer-managed-policy-missing".to_owned(),
+                        severity: Severity::Medium,
+                        title: "Customer managed policy missing in an account".to_owned(),
+                        principal: None,
+                        account: Some(FindingAccount {
+                            id: account_id.to_owned(),
+                            name: Some(account_name.clone()),
+                        }),
+                        permission_set: Some(name.clone()),
+                        explanation: format!(
+                            "Permission set {name} references the customer managed policy {policy}, and {account_name}'s IAM has no policy of that path and name, although {name} is provisioned there. AWS refuses to provision a permission set whose customer managed policy is missing (\"Received a 404 status error: Not supported policy …\"), so no change to {name} reaches {account_name}, and the role there lacks what the policy should grant (or still has an old copy's)."
+                        ),
+                        fix: format!(
+                            "Create {policy} in {account_name} (through the account baseline that deploys it to every account: StackSets, Control Tower customizations), or remove the reference from permission-sets/{name}.yaml; then re-provision {name} (`monban apply`)."
+                        ),
+                    });
+                }
+            }
+        }
     }
 
     fn disabled_user_findings(&self, inventory: &[InventoryRow], findings: &mut Vec<Finding>) {
@@ -1126,16 +1310,35 @@ impl Rules<'_, '_> {
                 ));
             }
             let pass_role = policy::pass_role_wildcards(set.inline_policy.as_deref());
-            if !pass_role.is_empty() {
+            let pass_role_customer = self.pass_role_in_customer_managed(set);
+            if !pass_role.is_empty() || !pass_role_customer.is_empty() {
+                let mut grants = Vec::new();
+                if !pass_role.is_empty() {
+                    grants.push(format!(
+                        "inline policy allows {} on `*`",
+                        pass_role.join(", ")
+                    ));
+                }
+                for (policy, actions, accounts) in &pass_role_customer {
+                    grants.push(format!(
+                        "customer managed policy {policy} allows {} on `*` in {}",
+                        actions.join(", "),
+                        accounts.join(", ")
+                    ));
+                }
+                let mut fix = "Limit the statement's Resource to the role ARNs that really need passing, and add an `iam:PassedToService` condition.".to_owned();
+                if !pass_role_customer.is_empty() {
+                    fix.push_str(" A customer managed policy is changed in every account listed (where the account baseline that deploys it does).");
+                }
                 findings.push(set_finding(
                     "passrole-wildcard",
                     Severity::High,
                     "iam:PassRole on every role",
                     format!(
-                        "Permission set {name}'s inline policy allows {} on `*`: its holders can hand any role of the account — administrator roles included — to a service they control, and act as that role.",
-                        pass_role.join(", ")
+                        "Permission set {name}'s {}: its holders can hand any role of the account — administrator roles included — to a service they control, and act as that role.",
+                        grants.join(", and its ")
                     ),
-                    "Limit the statement's Resource to the role ARNs that really need passing, and add an `iam:PassedToService` condition.".to_owned(),
+                    fix,
                 ));
             }
             if let Some((count, managed)) =

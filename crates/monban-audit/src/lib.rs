@@ -18,8 +18,8 @@ mod report;
 mod tests;
 
 pub use audit::{
-    AccessKeyRecord, AuditInput, Declared, IamAccountError, IamScan, IamUserRecord,
-    KEY_AGE_LIMIT_DAYS, SESSION_LIMIT_SECONDS, audit,
+    AccessKeyRecord, AuditInput, CustomerManagedPolicyRecord, Declared, IamAccountError, IamScan,
+    IamUserRecord, KEY_AGE_LIMIT_DAYS, PolicyContent, SESSION_LIMIT_SECONDS, audit,
 };
 pub use baseline::compare;
 pub use csv::{findings_csv, inventory_csv};

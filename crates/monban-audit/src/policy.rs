@@ -1,11 +1,13 @@
 //! Reading IAM policy documents for the permission-set lint: which `Allow` statements an
-//! inline policy has, whether one grants everything (`*` / `*:*` on `*`), whether one
-//! lets a role pass any role (`iam:PassRole` on `*`), and whether one only repeats what an
-//! attached AWS managed policy already grants.
+//! inline or customer managed policy has, whether one grants everything (`*` / `*:*` on
+//! `*`), whether one lets a role pass any role (`iam:PassRole` on `*`), and whether an
+//! inline policy only repeats what an attached AWS managed policy already grants.
 //!
-//! Only what the document itself says is judged: the contents of customer managed
-//! policies live in each account's IAM and are not read, and AWS managed policies are
-//! known by the few whose meaning is fixed (`AdministratorAccess` grants everything,
+//! Only what a document itself says is judged. Inline policies come with the permission
+//! set; customer managed policies live in each account's IAM, so the audit's IAM scan reads
+//! them per account (`monban-aws`'s `iam_scan`) and the caller judges each account's copy
+//! with these same functions — the copies may differ. AWS managed policies are known by
+//! the few whose meaning is fixed (`AdministratorAccess` grants everything,
 //! `PowerUserAccess` everything outside `iam:`, `organizations:` and `account:`).
 
 use serde_json::Value;
@@ -98,7 +100,7 @@ fn on_every_resource(allow: &Allow) -> bool {
 }
 
 /// Whether a statement grants every action on every resource, unconditionally.
-fn grants_everything(allow: &Allow) -> bool {
+fn statement_grants_everything(allow: &Allow) -> bool {
     !allow.conditional
         && on_every_resource(allow)
         && allow.actions.iter().any(|action| is_everything(action))
@@ -116,15 +118,18 @@ pub(crate) fn administrator_reason(
     {
         return Some(format!("it attaches the AWS managed policy {arn}"));
     }
-    let inline = inline_policy?;
-    allows(inline)
-        .iter()
-        .any(grants_everything)
+    grants_everything(inline_policy?)
         .then(|| "its inline policy allows `*` on every resource (`*:*`)".to_owned())
 }
 
-/// The `iam:PassRole`-matching actions an inline policy allows on `*` (without the
-/// full wildcard, which the administrator rule reports).
+/// Whether a policy document (inline or customer managed) has a statement that grants
+/// every action on every resource, unconditionally.
+pub(crate) fn grants_everything(document: &str) -> bool {
+    allows(document).iter().any(statement_grants_everything)
+}
+
+/// The `iam:PassRole`-matching actions a policy document (inline or customer managed)
+/// allows on `*` (without the full wildcard, which the administrator rule reports).
 pub(crate) fn pass_role_wildcards(inline_policy: Option<&str>) -> Vec<String> {
     let Some(inline) = inline_policy else {
         return Vec::new();

@@ -12,8 +12,8 @@ use monban_model::{
 };
 
 use crate::{
-    AccessKeyRecord, AuditInput, Declared, IamAccountError, IamScan, IamUserRecord, Report,
-    RowState, Severity, Via, audit, compare,
+    AccessKeyRecord, AuditInput, CustomerManagedPolicyRecord, Declared, IamAccountError, IamScan,
+    IamUserRecord, PolicyContent, Report, RowState, Severity, Via, audit, compare,
 };
 
 const MANAGEMENT: &str = "111111111111";
@@ -406,7 +406,229 @@ fn iam_scan() -> IamScan {
             account_id: MANAGEMENT.to_owned(),
             message: "AccessDenied".to_owned(),
         }],
+        policies: Vec::new(),
     }
+}
+
+fn customer_managed(
+    account_id: &str,
+    path: &str,
+    name: &str,
+    content: PolicyContent,
+) -> CustomerManagedPolicyRecord {
+    CustomerManagedPolicyRecord {
+        account_id: account_id.to_owned(),
+        name: name.to_owned(),
+        path: path.to_owned(),
+        arn: format!("arn:aws:iam::{account_id}:policy{path}{name}"),
+        content,
+    }
+}
+
+const EVERYTHING: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*:*","Resource":"*"}]}"#;
+const PASS_ANY_ROLE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:RunInstances","iam:PassRole"],"Resource":"*"}]}"#;
+const HARMLESS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+
+/// `ReadOnly` (provisioned to prod and dev) referencing `/team/ops` and `/gone`, and the
+/// scan of both accounts with `policies`.
+fn with_customer_managed(policies: Vec<CustomerManagedPolicyRecord>) -> (LiveState, IamScan) {
+    let mut live = live();
+    live.permission_sets[1].customer_managed_policies = vec![
+        monban_model::LiveCustomerManagedPolicy {
+            name: "ops".to_owned(),
+            path: "/team/".to_owned(),
+        },
+        monban_model::LiveCustomerManagedPolicy {
+            name: "gone".to_owned(),
+            path: "/".to_owned(),
+        },
+    ];
+    let scan = IamScan {
+        policies,
+        ..IamScan::default()
+    };
+    (live, scan)
+}
+
+fn finding_of<'report>(report: &'report Report, key: &str) -> &'report crate::Finding {
+    report
+        .findings
+        .iter()
+        .find(|finding| finding.key == key)
+        .unwrap_or_else(|| panic!("{key} in {:?}", keys(report)))
+}
+
+#[test]
+fn customer_managed_policies_are_judged_per_account() {
+    let (live, scan) = with_customer_managed(vec![
+        customer_managed(
+            PROD,
+            "/team/",
+            "ops",
+            PolicyContent::Document(EVERYTHING.to_owned()),
+        ),
+        customer_managed(
+            DEV,
+            "/team/",
+            "ops",
+            PolicyContent::Document(PASS_ANY_ROLE.to_owned()),
+        ),
+        customer_managed(DEV, "/", "gone", PolicyContent::Missing),
+        customer_managed(
+            PROD,
+            "/",
+            "gone",
+            PolicyContent::Unreadable(
+                "AccessDenied: not authorized to perform iam:GetPolicy".to_owned(),
+            ),
+        ),
+    ]);
+    let without = audit(&input(&live, None, None));
+    let report = audit(&input(&live, Some(&scan), None));
+    let mut added: Vec<String> = keys(&report)
+        .into_iter()
+        .filter(|key| !keys(&without).contains(key))
+        .collect();
+    added.sort();
+    // The administrator copy is in prod only: one finding per prod assignment of a living
+    // principal (the deleted user's row says only that it is deleted), none in dev.
+    assert_eq!(
+        added,
+        [
+            "admin-outside-break-glass:GROUP:g-engineers:222222222222:ReadOnly",
+            "customer-managed-policy-missing:ReadOnly:333333333333:/gone",
+            "passrole-wildcard:ReadOnly",
+        ]
+    );
+    let admin = finding_of(
+        &report,
+        "admin-outside-break-glass:GROUP:g-engineers:222222222222:ReadOnly",
+    );
+    assert!(
+        admin
+            .explanation
+            .contains("customer managed policy /team/ops in account prod (222222222222)"),
+        "{}",
+        admin.explanation
+    );
+    let pass_role = finding_of(&report, "passrole-wildcard:ReadOnly");
+    assert!(
+        pass_role.explanation.contains(
+            "customer managed policy /team/ops allows iam:PassRole on `*` in dev (333333333333)"
+        ),
+        "{}",
+        pass_role.explanation
+    );
+    assert!(
+        !pass_role.explanation.contains("prod"),
+        "{}",
+        pass_role.explanation
+    );
+    let missing = finding_of(
+        &report,
+        "customer-managed-policy-missing:ReadOnly:333333333333:/gone",
+    );
+    assert_eq!(missing.severity, Severity::Medium);
+    assert_eq!(
+        missing.account.as_ref().map(|account| account.id.as_str()),
+        Some(DEV)
+    );
+    // The unreadable copy is a scan error naming the policy, not a finding.
+    assert_eq!(report.iam_scan_errors.len(), 1);
+    assert_eq!(report.iam_scan_errors[0].account_id, PROD);
+    assert!(
+        report.iam_scan_errors[0]
+            .message
+            .contains("arn:aws:iam::222222222222:policy/gone"),
+        "{}",
+        report.iam_scan_errors[0].message
+    );
+}
+
+#[test]
+fn copies_that_agree_are_listed_together_and_harmless_ones_say_nothing() {
+    let (live, scan) = with_customer_managed(vec![
+        customer_managed(
+            PROD,
+            "/team/",
+            "ops",
+            PolicyContent::Document(PASS_ANY_ROLE.to_owned()),
+        ),
+        customer_managed(
+            DEV,
+            "/team/",
+            "ops",
+            PolicyContent::Document(PASS_ANY_ROLE.to_owned()),
+        ),
+        customer_managed(
+            PROD,
+            "/",
+            "gone",
+            PolicyContent::Document(HARMLESS.to_owned()),
+        ),
+        customer_managed(
+            DEV,
+            "/",
+            "gone",
+            PolicyContent::Document(HARMLESS.to_owned()),
+        ),
+    ]);
+    let report = audit(&input(&live, Some(&scan), None));
+    let pass_role = finding_of(&report, "passrole-wildcard:ReadOnly");
+    assert!(
+        pass_role
+            .explanation
+            .contains("in dev (333333333333), prod (222222222222)"),
+        "{}",
+        pass_role.explanation
+    );
+    let (live, scan) = with_customer_managed(vec![
+        customer_managed(
+            PROD,
+            "/team/",
+            "ops",
+            PolicyContent::Document(HARMLESS.to_owned()),
+        ),
+        customer_managed(
+            DEV,
+            "/team/",
+            "ops",
+            PolicyContent::Document(HARMLESS.to_owned()),
+        ),
+        customer_managed(
+            PROD,
+            "/",
+            "gone",
+            PolicyContent::Document(HARMLESS.to_owned()),
+        ),
+        customer_managed(
+            DEV,
+            "/",
+            "gone",
+            PolicyContent::Document(HARMLESS.to_owned()),
+        ),
+    ]);
+    assert_eq!(
+        keys(&audit(&input(&live, Some(&scan), None))),
+        keys(&audit(&input(&live, None, None)))
+    );
+    // A permissions boundary makes an administrator copy bounded, as it does a managed one.
+    let (mut live, scan) = with_customer_managed(vec![customer_managed(
+        PROD,
+        "/team/",
+        "ops",
+        PolicyContent::Document(EVERYTHING.to_owned()),
+    )]);
+    live.permission_sets[1].permissions_boundary =
+        Some(monban_model::LivePermissionsBoundary::ManagedPolicy(
+            "arn:aws:iam::aws:policy/PowerUserAccess".to_owned(),
+        ));
+    assert!(
+        !keys(&audit(&input(&live, Some(&scan), None)))
+            .iter()
+            .any(|key| key.starts_with("admin-outside-break-glass:GROUP:g-engineers"))
+    );
 }
 
 #[test]

@@ -1,14 +1,21 @@
-//! The IAM-user scan of `monban audit`: for every ACTIVE member account, assume the
+//! The IAM scan of `monban audit`: for every ACTIVE member account, assume the
 //! organization's access role (`OrganizationAccountAccessRole` unless told otherwise) and
 //! list its IAM users with their access keys (age, last use) and MFA devices — the
-//! long-lived credentials Identity Center exists to replace.
+//! long-lived credentials Identity Center exists to replace — and read the customer managed
+//! policies that the permission sets provisioned there reference, whose contents live only
+//! in that account's IAM (the audit judges them like inline policies).
 //!
 //! # Calls made
 //!
 //! Per account: `sts:AssumeRole` 1; `iam:ListUsers` `pages(users, 100)`; per user
 //! `iam:ListAccessKeys` and `iam:ListMFADevices` one page each (at most 2 keys per user;
 //! MFA devices paginated all the same); per key `iam:GetAccessKeyLastUsed` 1. An account
-//! without IAM users costs 2 calls.
+//! without IAM users costs 2 calls. Then per distinct customer managed policy referenced by
+//! a permission set provisioned to the account (one read per account and policy ARN, however
+//! many permission sets name it): `iam:GetPolicy` 1 and, when it exists,
+//! `iam:GetPolicyVersion` 1 (its default version). [`read_and_scan_iam`]'s read adds one
+//! `sso-admin:ListCustomerManagedPolicyReferencesInPermissionSet` per permission set (the
+//! references, which [`ReadParts::access`] leaves out).
 //!
 //! # Decisions
 //!
@@ -32,8 +39,19 @@
 //! - Access key ids leave this module masked ([`mask_access_key_id`]): a key id is not a
 //!   secret, but whole ids in a report are what secret scanners and attackers look for.
 //! - The management account is not scanned: the access role exists only in member
-//!   accounts, and its IAM users (if any) are the caller's own business.
+//!   accounts, and its IAM users (if any) are the caller's own business. Customer managed
+//!   policies of permission sets provisioned to it are therefore not read either.
+//! - Customer managed policies are read after the read (they need its permission sets and
+//!   where each is provisioned, the last things it learns), with the credentials the user
+//!   scan assumed for the account: no second `AssumeRole`. An account whose role could not
+//!   be assumed has its [`IamScanFailure`] and no policies read.
+//! - `GetPolicy` answering `NoSuchEntity` is a result ([`PolicyRead::Missing`]), not a
+//!   failure: AWS refuses to provision a permission set whose policy is missing, so the
+//!   audit reports it. Any other error is [`PolicyRead::Failed`], the scan goes on.
+//! - Only the policies a permission set grants through are read, not a customer managed
+//!   permissions boundary: a boundary only takes away.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -46,8 +64,11 @@ use tokio::sync::Mutex;
 
 use crate::error::AwsError;
 use crate::limits::RateLimits;
-use crate::read::{LiveRead, ReadParts, read_live_state_parts_listing};
-use crate::stats::{CallCounter, ReadStats};
+use crate::read::{
+    LiveRead, ReadParts, read_live_state_parts_listing,
+    read_live_state_parts_with_policy_references,
+};
+use crate::stats::{CallCounter, CounterMark, ReadStats};
 use crate::target::{Clients, StaticCredentials, TargetKindName};
 
 /// IAM read calls per second per account that the scan allows itself.
@@ -91,6 +112,9 @@ pub struct IamScanResult {
     pub users: Vec<ScannedIamUser>,
     /// Accounts that could not be scanned, by account id.
     pub failures: Vec<IamScanFailure>,
+    /// The customer managed policies of the permission sets provisioned to each scanned
+    /// account, by account id then ARN.
+    pub policies: Vec<ScannedPolicy>,
     /// How many accounts were scanned (or tried).
     pub accounts: usize,
     /// Calls per operation (`sts:AssumeRole`, `iam:ListUsers`, …).
@@ -119,6 +143,30 @@ pub struct ScannedAccessKey {
     pub last_used: Option<Timestamp>,
     /// `None` when never used (AWS says `N/A`).
     pub last_used_service: Option<String>,
+}
+
+/// A customer managed policy as one account's IAM has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannedPolicy {
+    pub account_id: String,
+    /// As the permission sets reference it.
+    pub name: String,
+    /// `/` or `/a/b/`.
+    pub path: String,
+    /// `arn:<partition>:iam::<account>:policy<path><name>`.
+    pub arn: String,
+    pub read: PolicyRead,
+}
+
+/// What reading one customer managed policy gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyRead {
+    /// The default version's document, URL-decoded (as written, not normalized).
+    Document(String),
+    /// `NoSuchEntity`: the account has no policy of that path and name.
+    Missing,
+    /// It could not be read (access denied, throttled past the retries, …): the error.
+    Failed(String),
 }
 
 /// An account that could not be scanned.
@@ -213,25 +261,52 @@ fn timestamp(value: &aws_smithy_types::DateTime) -> Timestamp {
     .unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-/// Scans every ACTIVE member account of `live` (all but the management account).
+/// Scans every ACTIVE member account of `live` (all but the management account), reading
+/// the customer managed policies `live`'s permission sets reference where they are
+/// provisioned (none when `live` was read without them, as [`ReadParts::access`] does).
 pub async fn scan_iam(
     clients: &Clients,
     live: &LiveState,
     options: &IamScanOptions,
 ) -> IamScanResult {
-    scan_accounts(
+    let started = Instant::now();
+    let counter = CallCounter::default();
+    let mark = counter.mark();
+    let (mut result, sessions) = scan_accounts(
         clients,
+        &counter,
         &live.organization.management_account_id,
         &live.accounts,
         options,
     )
-    .await
+    .await;
+    result.policies = read_policies(&sessions, live, options).await;
+    finish(&mut result, &counter, &mark, started);
+    result
 }
 
-/// Reads the live state ([`crate::read_live_state_parts`]) and scans the IAM of its member
-/// accounts ([`scan_iam`]) at the same time: the scan starts as soon as the read has listed
-/// the accounts and runs while the read goes on. The results are those of the read followed
-/// by [`scan_iam`] of its state, with the same calls.
+/// The read (with the customer managed policy references, whatever `parts.details` says)
+/// followed by [`scan_iam`] of its state: what [`read_and_scan_iam`] does, one after the
+/// other.
+///
+/// # Errors
+///
+/// The read's.
+pub async fn read_then_scan_iam(
+    clients: &Clients,
+    parts: ReadParts,
+    options: &IamScanOptions,
+) -> Result<(LiveRead, IamScanResult), AwsError> {
+    let read = read_live_state_parts_with_policy_references(clients, parts).await?;
+    let scanned = scan_iam(clients, &read.state, options).await;
+    Ok((read, scanned))
+}
+
+/// Reads the live state ([`crate::read_live_state_parts`], plus the customer managed policy
+/// references of every permission set) and scans the IAM of its member accounts
+/// ([`scan_iam`]) at the same time: the user scan starts as soon as the read has listed the
+/// accounts and runs while the read goes on; the customer managed policies are read when
+/// the read is done. The results are those of [`read_then_scan_iam`], with the same calls.
 ///
 /// # Errors
 ///
@@ -244,11 +319,16 @@ pub async fn read_and_scan_iam(
 ) -> Result<(LiveRead, IamScanResult), AwsError> {
     let (listed_sender, listed) = tokio::sync::oneshot::channel();
     let read = read_live_state_parts_listing(clients, parts, listed_sender);
+    let counter = CallCounter::default();
+    let mark = counter.mark();
     let scan = async {
-        let scanned = match listed.await {
+        let listed = listed.await;
+        let started = Instant::now();
+        let scanned = match listed {
             Ok(listed) => {
                 scan_accounts(
                     clients,
+                    &counter,
                     &listed.organization.management_account_id,
                     &listed.accounts,
                     options,
@@ -258,23 +338,38 @@ pub async fn read_and_scan_iam(
             // Nothing is sent when the read fails before listing the accounts (`try_join!`
             // then returns its error without waiting for this) or when it does not read the
             // organization, whose state then has no accounts to scan.
-            Err(_) => scan_accounts(clients, "", &[], options).await,
+            Err(_) => scan_accounts(clients, &counter, "", &[], options).await,
         };
-        Ok(scanned)
+        Ok((started, scanned))
     };
-    tokio::try_join!(read, scan)
+    let (read, (started, (mut scanned, sessions))) = tokio::try_join!(read, scan)?;
+    scanned.policies = read_policies(&sessions, &read.state, options).await;
+    finish(&mut scanned, &counter, &mark, started);
+    Ok((read, scanned))
 }
 
-/// Scans every ACTIVE account of `accounts` but `management_account_id`.
+/// The scan's stats: its calls since `mark`, IAM's named `iam:…`.
+fn finish(result: &mut IamScanResult, counter: &CallCounter, mark: &CounterMark, started: Instant) {
+    let mut stats = counter.since(mark, started.elapsed());
+    // The call counter names services by the SDK's service id; IAM's is `IAM`.
+    stats.calls = rename_iam(stats.calls);
+    stats.throttles = rename_iam(stats.throttles);
+    result.stats = stats;
+}
+
+/// An IAM client per scanned account, acting there with the assumed role.
+type Sessions = BTreeMap<String, aws_sdk_iam::Client>;
+
+/// Scans the IAM users of every ACTIVE account of `accounts` but `management_account_id`
+/// (the result's `stats` and `policies` are left to the caller), and hands back the IAM
+/// client of every account whose role it assumed.
 async fn scan_accounts(
     clients: &Clients,
+    counter: &CallCounter,
     management_account_id: &str,
     accounts: &[LiveAccount],
     options: &IamScanOptions,
-) -> IamScanResult {
-    let started = Instant::now();
-    let counter = CallCounter::default();
-    let mark = counter.mark();
+) -> (IamScanResult, Sessions) {
     let accounts: Vec<&str> = accounts
         .iter()
         .filter(|account| {
@@ -282,18 +377,13 @@ async fn scan_accounts(
         })
         .map(|account| account.id.as_str())
         .collect();
-    let sts = sts_client(
-        clients,
-        &counter,
-        caller_credentials(clients, options).await,
-    );
+    let sts = sts_client(clients, counter, caller_credentials(clients, options).await);
     let sts_pace = Pace::new(STS_CALLS_PER_SECOND, options.rate_limits);
     let concurrency = options.concurrency.max(1);
-    let outcomes: Vec<(String, Result<Vec<ScannedIamUser>, AwsError>)> = stream::iter(&accounts)
+    let outcomes: Vec<AccountOutcome> = stream::iter(&accounts)
         .map(|account_id| {
             let sts = &sts;
             let sts_pace = &sts_pace;
-            let counter = &counter;
             async move {
                 let outcome = scan_account(
                     clients,
@@ -315,7 +405,11 @@ async fn scan_accounts(
         accounts: accounts.len(),
         ..IamScanResult::default()
     };
-    for (account_id, outcome) in outcomes {
+    let mut sessions = Sessions::new();
+    for (account_id, (session, outcome)) in outcomes {
+        if let Some(session) = session {
+            sessions.insert(account_id.clone(), session);
+        }
         match outcome {
             Ok(mut users) => result.users.append(&mut users),
             Err(error) => result.failures.push(IamScanFailure {
@@ -330,12 +424,168 @@ async fn scan_accounts(
     result
         .failures
         .sort_by(|left, right| left.account_id.cmp(&right.account_id));
-    let mut stats = counter.since(&mark, started.elapsed());
-    // The call counter names services by the SDK's service id; IAM's is `IAM`.
-    stats.calls = rename_iam(stats.calls);
-    stats.throttles = rename_iam(stats.throttles);
-    result.stats = stats;
-    result
+    (result, sessions)
+}
+
+/// One account's user scan: its IAM client when the role was assumed, and its users.
+type AccountOutcome = (
+    String,
+    (
+        Option<aws_sdk_iam::Client>,
+        Result<Vec<ScannedIamUser>, AwsError>,
+    ),
+);
+
+/// The customer managed policies to read: per account of `sessions`, the (name, path) of
+/// every one referenced by a permission set provisioned there, with its ARN.
+fn policy_references(
+    sessions: &Sessions,
+    live: &LiveState,
+) -> BTreeMap<String, BTreeSet<(String, String, String)>> {
+    let mut wanted: BTreeMap<String, BTreeSet<(String, String, String)>> = BTreeMap::new();
+    for provisioned in &live.provisioned {
+        if !sessions.contains_key(&provisioned.account_id) {
+            continue;
+        }
+        let Some(set) = live
+            .permission_sets
+            .iter()
+            .find(|set| set.arn == provisioned.permission_set_arn)
+        else {
+            continue;
+        };
+        // The policy lives in the partition of the permission set's instance.
+        let partition = set
+            .arn
+            .split(':')
+            .nth(1)
+            .filter(|partition| !partition.is_empty())
+            .unwrap_or("aws");
+        for policy in &set.customer_managed_policies {
+            let arn = format!(
+                "arn:{partition}:iam::{}:policy{}{}",
+                provisioned.account_id, policy.path, policy.name
+            );
+            wanted
+                .entry(provisioned.account_id.clone())
+                .or_default()
+                .insert((arn, policy.name.clone(), policy.path.clone()));
+        }
+    }
+    wanted
+}
+
+/// Reads every policy [`policy_references`] lists, accounts and the policies of one account
+/// concurrently, each account paced on its own.
+async fn read_policies(
+    sessions: &Sessions,
+    live: &LiveState,
+    options: &IamScanOptions,
+) -> Vec<ScannedPolicy> {
+    let wanted = policy_references(sessions, live);
+    let concurrency = options.concurrency.max(1);
+    let per_account: Vec<Vec<ScannedPolicy>> = stream::iter(&wanted)
+        .filter_map(|(account_id, policies)| async move {
+            sessions
+                .get(account_id)
+                .map(|iam| (account_id, policies, iam))
+        })
+        .map(|(account_id, policies, iam)| async move {
+            let pace = Pace::new(IAM_READS_PER_SECOND, options.rate_limits);
+            let pace = &pace;
+            stream::iter(policies)
+                .map(|(arn, name, path)| async move {
+                    ScannedPolicy {
+                        account_id: account_id.clone(),
+                        name: name.clone(),
+                        path: path.clone(),
+                        arn: arn.clone(),
+                        read: read_policy(iam, pace, arn).await,
+                    }
+                })
+                .buffer_unordered(concurrency)
+                .collect::<Vec<_>>()
+                .await
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    let mut policies: Vec<ScannedPolicy> = per_account.into_iter().flatten().collect();
+    policies
+        .sort_by(|left, right| (&left.account_id, &left.arn).cmp(&(&right.account_id, &right.arn)));
+    policies
+}
+
+/// `GetPolicy`, then `GetPolicyVersion` of its default version.
+async fn read_policy(iam: &aws_sdk_iam::Client, pace: &Pace, arn: &str) -> PolicyRead {
+    use aws_sdk_iam::operation::get_policy::GetPolicyError;
+    use aws_sdk_iam::operation::get_policy_version::GetPolicyVersionError;
+    let failed = |error: AwsError| PolicyRead::Failed(mask_key_ids_in(&error.to_string()));
+    pace.wait().await;
+    let policy = match iam.get_policy().policy_arn(arn).send().await {
+        Ok(output) => output.policy,
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(GetPolicyError::is_no_such_entity_exception) =>
+        {
+            return PolicyRead::Missing;
+        }
+        Err(error) => return failed(AwsError::call("iam", "GetPolicy", error)),
+    };
+    let Some(version) = policy.and_then(|policy| policy.default_version_id) else {
+        return failed(AwsError::missing("iam", "GetPolicy", "DefaultVersionId"));
+    };
+    pace.wait().await;
+    let document = match iam
+        .get_policy_version()
+        .policy_arn(arn)
+        .version_id(version)
+        .send()
+        .await
+    {
+        Ok(output) => output.policy_version.and_then(|version| version.document),
+        // Deleted between the two calls.
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(GetPolicyVersionError::is_no_such_entity_exception) =>
+        {
+            return PolicyRead::Missing;
+        }
+        Err(error) => return failed(AwsError::call("iam", "GetPolicyVersion", error)),
+    };
+    let Some(document) = document else {
+        return failed(AwsError::missing("iam", "GetPolicyVersion", "Document"));
+    };
+    match decode_rfc3986(&document) {
+        Some(decoded) => PolicyRead::Document(decoded),
+        None => failed(AwsError::UnexpectedResponse {
+            service: "iam",
+            operation: "GetPolicyVersion",
+            detail: "the policy document is not URL-encoded UTF-8".into(),
+        }),
+    }
+}
+
+/// Decodes the percent-encoding (RFC 3986) IAM returns policy documents in: `%XX` is a byte,
+/// everything else stands for itself (`+` included: it is not a space here). `None` when
+/// a `%` is not followed by two hex digits or the bytes are not UTF-8.
+fn decode_rfc3986(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(at + 1..at + 3)?).ok()?;
+            decoded.push(u8::from_str_radix(hex, 16).ok()?);
+            at += 3;
+        } else {
+            decoded.push(bytes[at]);
+            at += 1;
+        }
+    }
+    String::from_utf8(decoded).ok()
 }
 
 fn rename_iam(
@@ -419,6 +669,8 @@ fn iam_client(
     aws_sdk_iam::Client::from_conf(builder.build())
 }
 
+/// Assumes the role in one account and scans its users: the account's IAM client when the
+/// role was assumed, and the users.
 async fn scan_account(
     clients: &Clients,
     counter: &CallCounter,
@@ -427,7 +679,28 @@ async fn scan_account(
     account_id: &str,
     options: &IamScanOptions,
     concurrency: usize,
-) -> Result<Vec<ScannedIamUser>, AwsError> {
+) -> (
+    Option<aws_sdk_iam::Client>,
+    Result<Vec<ScannedIamUser>, AwsError>,
+) {
+    match assume_role(clients, counter, sts, sts_pace, account_id, options).await {
+        Ok(iam) => {
+            let users = scan_users(&iam, account_id, options, concurrency).await;
+            (Some(iam), users)
+        }
+        Err(error) => (None, Err(error)),
+    }
+}
+
+/// An IAM client acting in `account_id` with the assumed role.
+async fn assume_role(
+    clients: &Clients,
+    counter: &CallCounter,
+    sts: &aws_sdk_sts::Client,
+    sts_pace: &Pace,
+    account_id: &str,
+    options: &IamScanOptions,
+) -> Result<aws_sdk_iam::Client, AwsError> {
     sts_pace.wait().await;
     let assumed = sts
         .assume_role()
@@ -453,9 +726,18 @@ async fn scan_account(
             "monban-audit-assumed-role",
         ),
     );
+    Ok(iam)
+}
+
+/// The IAM users of one account, with their keys and MFA devices.
+async fn scan_users(
+    iam: &aws_sdk_iam::Client,
+    account_id: &str,
+    options: &IamScanOptions,
+    concurrency: usize,
+) -> Result<Vec<ScannedIamUser>, AwsError> {
     let pace = Pace::new(IAM_READS_PER_SECOND, options.rate_limits);
-    let users = list_users(&iam, &pace).await?;
-    let iam = &iam;
+    let users = list_users(iam, &pace).await?;
     let pace = &pace;
     stream::iter(users)
         .map(|user| async move {
@@ -617,7 +899,20 @@ async fn describe_key(
 
 #[cfg(test)]
 mod tests {
-    use super::{mask_access_key_id, mask_key_ids_in};
+    use super::{decode_rfc3986, mask_access_key_id, mask_key_ids_in};
+
+    #[test]
+    fn policy_documents_are_percent_decoded() {
+        assert_eq!(
+            decode_rfc3986("%7B%22a%22%3A%20%22b~%22%7D").as_deref(),
+            Some(r#"{"a": "b~"}"#)
+        );
+        // `+` is itself, not a space (RFC 3986, not form encoding); UTF-8 is decoded.
+        assert_eq!(decode_rfc3986("a+b%C3%A9").as_deref(), Some("a+bé"));
+        assert_eq!(decode_rfc3986("%7").as_deref(), None);
+        assert_eq!(decode_rfc3986("%zz").as_deref(), None);
+        assert_eq!(decode_rfc3986("%FF").as_deref(), None);
+    }
 
     #[test]
     fn key_ids_are_masked() {

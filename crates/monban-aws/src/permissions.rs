@@ -397,6 +397,13 @@ pub const OPERATIONS: &[Operation] = &[
         "iam:ListMFADevices",
         AuditMemberAccount,
     ),
+    // The customer managed policies the audit judges (iam_scan.rs).
+    op("iam:GetPolicy", "iam:GetPolicy", AuditMemberAccount),
+    op(
+        "iam:GetPolicyVersion",
+        "iam:GetPolicyVersion",
+        AuditMemberAccount,
+    ),
 ];
 
 /// The IAM role actions IAM Identity Center performs with the *caller's* permissions when

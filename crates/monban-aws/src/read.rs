@@ -79,7 +79,9 @@ pub struct ReadParts {
     pub identity_store: bool,
     /// The tags of accounts and permission sets and the customer managed policy references:
     /// what a plan compares, but not who may reach what. `monban audit` leaves them out —
-    /// one call per active account and two per permission set.
+    /// one call per active account and two per permission set — except the references when
+    /// it scans the member accounts' IAM ([`crate::read_and_scan_iam`] reads them always:
+    /// the scan reads the policies they name).
     pub details: bool,
 }
 
@@ -131,7 +133,17 @@ pub async fn read_live_state_parts(
     parts: ReadParts,
 ) -> Result<LiveRead, AwsError> {
     // The whole read is one large state machine; boxing it keeps callers' futures small.
-    Box::pin(read_parts(clients, parts, None)).await
+    Box::pin(read_parts(clients, parts, false, None)).await
+}
+
+/// [`read_live_state_parts`], and the customer managed policy references of every
+/// permission set even without `parts.details` (one `ListCustomerManagedPolicyReferences…`
+/// call per permission set): what the audit's IAM scan reads the policies of.
+pub(crate) async fn read_live_state_parts_with_policy_references(
+    clients: &Clients,
+    parts: ReadParts,
+) -> Result<LiveRead, AwsError> {
+    Box::pin(read_parts(clients, parts, true, None)).await
 }
 
 /// The organization and its accounts, as the read has them once the organization tree is
@@ -143,21 +155,24 @@ pub(crate) struct ListedAccounts {
     pub(crate) accounts: Vec<LiveAccount>,
 }
 
-/// [`read_live_state_parts`], sending the accounts on `listed` as soon as they are listed,
-/// so that work needing only them (the audit's IAM scan) can start while the read goes on.
-/// Nothing is sent when the read fails first or does not read the organization
-/// (`parts.organization` false): `listed` is then dropped.
+/// [`read_live_state_parts_with_policy_references`], sending the accounts on `listed` as
+/// soon as they are listed, so that work needing only them (the audit's IAM scan) can start
+/// while the read goes on. Nothing is sent when the read fails first or does not read the
+/// organization (`parts.organization` false): `listed` is then dropped.
 pub(crate) async fn read_live_state_parts_listing(
     clients: &Clients,
     parts: ReadParts,
     listed: tokio::sync::oneshot::Sender<ListedAccounts>,
 ) -> Result<LiveRead, AwsError> {
-    Box::pin(read_parts(clients, parts, Some(listed))).await
+    Box::pin(read_parts(clients, parts, true, Some(listed))).await
 }
 
+/// `policy_references`: read the customer managed policy references even without
+/// `parts.details`.
 async fn read_parts(
     clients: &Clients,
     parts: ReadParts,
+    policy_references: bool,
     listed: Option<tokio::sync::oneshot::Sender<ListedAccounts>>,
 ) -> Result<LiveRead, AwsError> {
     let started = Instant::now();
@@ -185,9 +200,16 @@ async fn read_parts(
         let (center, store) = tokio::try_join!(
             async {
                 if parts.identity_center {
-                    read_identity_center(clients, &instance, parts.details)
-                        .await
-                        .map(Some)
+                    read_identity_center(
+                        clients,
+                        &instance,
+                        Details {
+                            tags: parts.details,
+                            policy_references: parts.details || policy_references,
+                        },
+                    )
+                    .await
+                    .map(Some)
                 } else {
                     Ok(None)
                 }
@@ -772,10 +794,17 @@ struct IdentityCenter {
     assignments: Vec<LiveAssignment>,
 }
 
+/// Which optional parts of a permission set to read.
+#[derive(Debug, Clone, Copy)]
+struct Details {
+    tags: bool,
+    policy_references: bool,
+}
+
 async fn read_identity_center(
     clients: &Clients,
     instance: &LiveInstance,
-    details: bool,
+    details: Details,
 ) -> Result<IdentityCenter, AwsError> {
     let arns = list_permission_set_arns(clients, instance).await?;
     let (permission_sets, provisioned) = tokio::try_join!(
@@ -832,16 +861,25 @@ pub(crate) async fn read_permission_sets(
     instance: &LiveInstance,
     arns: &[String],
 ) -> Result<Vec<LivePermissionSet>, AwsError> {
-    read_permission_sets_with(clients, instance, arns, true).await
+    read_permission_sets_with(
+        clients,
+        instance,
+        arns,
+        Details {
+            tags: true,
+            policy_references: true,
+        },
+    )
+    .await
 }
 
-/// [`read_permission_sets`]; without `details`, tags and customer managed policy references
-/// are not read (left empty).
+/// [`read_permission_sets`]; tags and customer managed policy references only when
+/// `details` says so (else left empty).
 async fn read_permission_sets_with(
     clients: &Clients,
     instance: &LiveInstance,
     arns: &[String],
-    details: bool,
+    details: Details,
 ) -> Result<Vec<LivePermissionSet>, AwsError> {
     let mut sets: Vec<LivePermissionSet> = stream::iter(arns)
         .map(|arn| read_permission_set(clients, &instance.arn, arn, details))
@@ -857,7 +895,7 @@ async fn read_permission_set(
     clients: &Clients,
     instance_arn: &str,
     arn: &str,
-    details: bool,
+    details: Details,
 ) -> Result<LivePermissionSet, AwsError> {
     let sso_admin = &clients.sso_admin;
     let describe = async {
@@ -939,7 +977,7 @@ async fn read_permission_set(
         },
     );
     let customer_managed = if_details(
-        details,
+        details.policy_references,
         paginate(
             clients,
             Service::SsoAdmin,
@@ -970,7 +1008,7 @@ async fn read_permission_set(
         ),
     );
     let tags = if_details(
-        details,
+        details.tags,
         paginate(
             clients,
             Service::SsoAdmin,

@@ -467,6 +467,8 @@ async fn monban_inventory(
 fn audit_input(scan: &monban_aws::IamScanResult) -> monban_audit::IamScan {
     monban_audit::IamScan {
         users: Vec::new(),
+        // The generated permission sets reference no customer managed policies.
+        policies: Vec::new(),
         errors: scan
             .failures
             .iter()

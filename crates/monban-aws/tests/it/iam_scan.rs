@@ -2,12 +2,14 @@
 //! beside it — against a real sandbox over HTTP: the scan's requests reach the server while
 //! the read is still reading Identity Center (the sandbox's request log keeps the order), the
 //! results and the calls are those of the read followed by the scan, and a failed read
-//! fails the whole.
+//! fails the whole. The customer managed policies of the permission sets provisioned to each
+//! member account are read there, once per (account, policy).
 
 use std::collections::BTreeMap;
 
 use monban_aws::{
-    ConnectOptions, IamScanOptions, IamScanResult, LiveRead, RateLimits, ReadParts, TargetSpec,
+    ConnectOptions, IamScanOptions, IamScanResult, LiveRead, PolicyRead, RateLimits, ReadParts,
+    TargetSpec,
 };
 use serde_json::{Value, json};
 
@@ -94,7 +96,8 @@ async fn the_scan_runs_while_identity_center_is_read() {
     )
     .await
     .expect("connects");
-    // SSO Admin: 2 + 8 sets × (4 contents + 2 provisioned lists) + 32 pairs = 82 requests.
+    // SSO Admin: 2 + 8 sets × (5 contents with the customer managed policy references + 2
+    // provisioned lists) + 32 pairs = 90 requests.
     seed_organization(&endpoint, 4, 8).await;
     let start = request_log(&endpoint).await.len();
 
@@ -140,11 +143,9 @@ async fn one_after_the_other(
     clients: &monban_aws::Clients,
     options: &IamScanOptions,
 ) -> (LiveRead, IamScanResult) {
-    let read = monban_aws::read_live_state_parts(clients, ReadParts::access())
+    monban_aws::read_then_scan_iam(clients, ReadParts::access(), options)
         .await
-        .expect("reads");
-    let scan = monban_aws::scan_iam(clients, &read.state, options).await;
-    (read, scan)
+        .expect("reads")
 }
 
 async fn served_during<T>(
@@ -233,11 +234,12 @@ async fn side_by_side_finds_and_calls_exactly_what_one_after_the_other_did() {
             read.stats.calls
         );
         assert_eq!(
-            (&scan.users, failures(&scan), scan.accounts),
+            (&scan.users, failures(&scan), scan.accounts, &scan.policies),
             (
                 &sequential_scan.users,
                 failures(&sequential_scan),
-                sequential_scan.accounts
+                sequential_scan.accounts,
+                &sequential_scan.policies
             )
         );
         assert_eq!(scan.accounts, 3, "the management account is not scanned");
@@ -328,5 +330,108 @@ async fn a_read_that_fails_before_listing_the_accounts_scans_nothing() {
         !log[start..].iter().any(is_scan),
         "no account was scanned without the account list"
     );
+    server.shutdown().await.expect("the sandbox stops");
+}
+
+/// The regression this pins: the audit judged only inline and AWS managed policies, so a
+/// permission set that grants everything through a customer managed policy was invisible.
+/// Three accounts hold three different copies (or none) of the policy that two permission
+/// sets reference; each copy is read once, decoded, and a missing one is reported as such.
+#[tokio::test]
+async fn customer_managed_policies_are_read_once_per_account_and_policy() {
+    let (server, clients) = common::sandbox().await;
+    let endpoint = server.endpoint_url();
+    let everything = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*:*","Resource":"*"}]}"#;
+    let harmless = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":"arn:aws:s3:::logs/*"}]}"#;
+    let reference = json!([{"name": "ops-all", "path": "/ops/"}]);
+    let assignments: Vec<Value> = ["member-0", "member-1", "member-2"]
+        .iter()
+        .flat_map(|account| {
+            ["Ops", "OpsToo", "Plain"].map(
+                |set| json!({"account_name": account, "permission_set": set, "group": "engineers"}),
+            )
+        })
+        .collect();
+    common::seed(
+        &endpoint,
+        &json!({
+            "accounts": [
+                {"name": "member-0", "email": "member-0@example.com"},
+                {"name": "member-1", "email": "member-1@example.com"},
+                {"name": "member-2", "email": "member-2@example.com"}
+            ],
+            "users": [{"user_name": "alice", "email": "alice@example.com"}],
+            "groups": [{"display_name": "engineers", "members": ["alice"]}],
+            "iam": [
+                {"account": "member-0", "policies": [
+                    {"name": "ops-all", "path": "/ops/", "document": everything}]},
+                {"account": "member-1", "policies": [
+                    {"name": "ops-all", "path": "/ops/", "document": harmless}]}
+            ],
+            "permission_sets": [
+                {"name": "Ops", "customer_managed_policies": reference},
+                {"name": "OpsToo", "customer_managed_policies": reference},
+                {"name": "Plain"}
+            ],
+            // Seeded assignments are provisioned without the policy check: member-2 has
+            // the permission sets without the policy, as after a deletion by hand.
+            "assignments": assignments
+        }),
+    )
+    .await;
+
+    let (result, requests) = served_during(
+        &endpoint,
+        monban_aws::read_and_scan_iam(&clients, ReadParts::access(), &unlimited_scan()),
+    )
+    .await;
+    let (read, scan) = result.expect("reads and scans");
+    let account_id = |name: &str| {
+        read.state
+            .accounts
+            .iter()
+            .find(|account| account.name == name)
+            .map(|account| account.id.clone())
+            .expect("the account exists")
+    };
+    let found: Vec<(String, String, PolicyRead)> = scan
+        .policies
+        .iter()
+        .map(|policy| {
+            (
+                policy.account_id.clone(),
+                policy.arn.clone(),
+                policy.read.clone(),
+            )
+        })
+        .collect();
+    let arn = |name: &str| format!("arn:aws:iam::{}:policy/ops/ops-all", account_id(name));
+    let mut expected = vec![
+        (
+            account_id("member-0"),
+            arn("member-0"),
+            PolicyRead::Document(everything.to_owned()),
+        ),
+        (
+            account_id("member-1"),
+            arn("member-1"),
+            PolicyRead::Document(harmless.to_owned()),
+        ),
+        (account_id("member-2"), arn("member-2"), PolicyRead::Missing),
+    ];
+    expected.sort_by(|left, right| (&left.0, &left.1).cmp(&(&right.0, &right.1)));
+    assert_eq!(found, expected);
+    // One GetPolicy per (account, policy) though two permission sets name it; a version
+    // read only where the policy exists. The references: one call per permission set.
+    assert_eq!(requests.get("iam:GetPolicy").copied(), Some(3));
+    assert_eq!(requests.get("iam:GetPolicyVersion").copied(), Some(2));
+    assert_eq!(scan.stats.calls_of("iam:GetPolicy"), 3);
+    assert_eq!(scan.stats.calls_of("iam:GetPolicyVersion"), 2);
+    assert_eq!(
+        read.stats
+            .calls_of("sso-admin:ListCustomerManagedPolicyReferencesInPermissionSet"),
+        3
+    );
+    assert_eq!(scan.failures, []);
     server.shutdown().await.expect("the sandbox stops");
 }

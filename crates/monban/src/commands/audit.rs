@@ -203,13 +203,16 @@ async fn run_audit(
     target: String,
     iam: Option<monban_aws::IamScanOptions>,
 ) -> anyhow::Result<Audited> {
-    // Who may reach what needs neither tags nor customer managed policy references: leaving
-    // them out saves one call per account and two per permission set. The plan made here
-    // only decides each assignment row's state (declared, live-only, declared-missing), which
-    // they do not change.
+    // Who may reach what needs no tags: leaving them (and the details' customer managed
+    // policy references) out saves one call per account and two per permission set. The
+    // plan made here only decides each assignment row's state (declared, live-only,
+    // declared-missing), which they do not change. With the IAM scan the references are read
+    // all the same (one call per permission set): the scan reads the policies they name in
+    // each account, and the permission-set lint judges them.
     let parts = monban_aws::ReadParts::access();
-    // The IAM scan needs only the account list: it runs beside the rest of the read (STS
-    // and IAM are throttled apart from SSO Admin), not after it.
+    // The IAM user scan needs only the account list: it runs beside the rest of the read
+    // (STS and IAM are throttled apart from SSO Admin), not after it; the customer managed
+    // policies are read when the read is done.
     let (read, scanned) = match iam {
         Some(options) => monban_aws::read_and_scan_iam(clients, parts, &options)
             .await
@@ -266,6 +269,25 @@ fn convert_scan(scan: &monban_aws::IamScanResult) -> monban_audit::IamScan {
             .map(|failure| monban_audit::IamAccountError {
                 account_id: failure.account_id.clone(),
                 message: failure.message.clone(),
+            })
+            .collect(),
+        policies: scan
+            .policies
+            .iter()
+            .map(|policy| monban_audit::CustomerManagedPolicyRecord {
+                account_id: policy.account_id.clone(),
+                name: policy.name.clone(),
+                path: policy.path.clone(),
+                arn: policy.arn.clone(),
+                content: match &policy.read {
+                    monban_aws::PolicyRead::Document(document) => {
+                        monban_audit::PolicyContent::Document(document.clone())
+                    }
+                    monban_aws::PolicyRead::Missing => monban_audit::PolicyContent::Missing,
+                    monban_aws::PolicyRead::Failed(message) => {
+                        monban_audit::PolicyContent::Unreadable(message.clone())
+                    }
+                },
             })
             .collect(),
     }

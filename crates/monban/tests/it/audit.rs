@@ -4,7 +4,9 @@
 //! - the clean organization's findings are exactly the ones its design implies;
 //! - planted problems — a console-made assignment, a deleted user still assigned, a
 //!   disabled user in a group, an IAM user with a 200-day-old key, an unused permission
-//!   set — each add exactly their findings, once, and nothing else;
+//!   set, a permission set whose customer managed policy grants `*:*` in the account —
+//!   each add exactly their findings, once, and nothing else (a harmless customer managed
+//!   policy adds none; the example's own, deployed by the baseline, never did);
 //! - `--fail-on`, CSV, `show why`;
 //! - a baseline: apply one change, re-audit against the previous JSON, exactly that change.
 
@@ -326,14 +328,27 @@ fn planted_problems_are_each_reported_once_and_nothing_else() {
             ],
             "permission_sets": [
                 {"name": "Unused", "description": "Made in the console, assigned nowhere",
-                 "session_duration": "PT1H"}
+                 "session_duration": "PT1H"},
+                {"name": "OpsEverything", "session_duration": "PT1H",
+                 "customer_managed_policies": [{"name": "ops-everything", "path": "/ops/"}]},
+                {"name": "OpsHarmless", "session_duration": "PT1H",
+                 "customer_managed_policies": [{"name": "ops-read-logs", "path": "/ops/"}]}
             ],
             "assignments": [
                 {"account_name": "harbor-staging", "permission_set": "ReadOnly", "group": "finance-billing"},
-                {"account_name": "harbor-staging", "permission_set": "ReadOnly", "user": "gone@example.com"}
+                {"account_name": "harbor-staging", "permission_set": "ReadOnly", "user": "gone@example.com"},
+                {"account_name": "harbor-staging", "permission_set": "OpsEverything", "group": "finance-billing"},
+                {"account_name": "harbor-staging", "permission_set": "OpsHarmless", "group": "finance-billing"}
             ],
             "iam": [
-                {"account": "harbor-staging", "users": [
+                {"account": "harbor-staging",
+                 "policies": [
+                    {"name": "ops-everything", "path": "/ops/",
+                     "document": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*:*","Resource":"*"}]}"#},
+                    {"name": "ops-read-logs", "path": "/ops/",
+                     "document": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:Get*","logs:Describe*"],"Resource":"*"}]}"#}
+                 ],
+                 "users": [
                     {"user_name": "legacy-ci", "created_at": days_ago(300),
                      "access_keys": [{"access_key_id": "AKIALEGACYCI00000001",
                                       "secret_access_key": "legacy-secret",
@@ -394,9 +409,48 @@ fn planted_problems_are_each_reported_once_and_nothing_else() {
         finding("iam-user", "", "harbor-staging", ""),
         finding("iam-user-old-key", "", "harbor-staging", ""),
         finding("permission-set-unused", "", "", "Unused"),
+        // Administrator access through a customer managed policy that only harbor-staging's
+        // IAM holds: seen by the IAM scan alone. Both console-made assignments are live-only;
+        // the harmless policy adds nothing else.
+        finding(
+            "admin-outside-break-glass",
+            "finance-billing",
+            "harbor-staging",
+            "OpsEverything",
+        ),
+        finding(
+            "live-only-assignment",
+            "finance-billing",
+            "harbor-staging",
+            "OpsEverything",
+        ),
+        finding(
+            "live-only-assignment",
+            "finance-billing",
+            "harbor-staging",
+            "OpsHarmless",
+        ),
     ]);
     expected.sort();
     assert_eq!(findings(&planted), expected);
+    let admin_by_policy = planted["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|finding| {
+            finding["rule"] == "admin-outside-break-glass"
+                && finding["permission_set"] == "OpsEverything"
+        })
+        .expect("the finding");
+    let explanation = text(&admin_by_policy["explanation"]);
+    assert!(
+        explanation.contains(&format!(
+            "customer managed policy /ops/ops-everything in account harbor-staging ({})",
+            account_id(&planted, "harbor-staging")
+        )),
+        "{explanation}"
+    );
+    assert_eq!(planted["iam_scan_errors"], json!([]));
     // Every key once.
     let keys: Vec<String> = planted["findings"]
         .as_array()
@@ -439,19 +493,34 @@ fn planted_problems_are_each_reported_once_and_nothing_else() {
         Some("deleted")
     );
     assert_eq!(status("leaver@example.com").as_deref(), Some("disabled"));
-    // The console assignment is live-only, the deleted user's too.
-    let live_only: Vec<(String, String)> = planted["assignments"]
+    // The console assignments are live-only, the deleted user's too.
+    let live_only: Vec<(String, String, String)> = planted["assignments"]
         .as_array()
         .expect("assignments")
         .iter()
         .filter(|row| row["state"] == "live-only")
-        .map(|row| (text(&row["principal_type"]), text(&row["account_name"])))
+        .map(|row| {
+            (
+                text(&row["principal_type"]),
+                text(&row["account_name"]),
+                text(&row["permission_set"]),
+            )
+        })
         .collect();
+    let row = |principal_type: &str, permission_set: &str| {
+        (
+            principal_type.to_owned(),
+            "harbor-staging".to_owned(),
+            permission_set.to_owned(),
+        )
+    };
     assert_eq!(
         live_only,
         [
-            ("USER".to_owned(), "harbor-staging".to_owned()),
-            ("GROUP".to_owned(), "harbor-staging".to_owned())
+            row("GROUP", "OpsEverything"),
+            row("GROUP", "OpsHarmless"),
+            row("USER", "ReadOnly"),
+            row("GROUP", "ReadOnly")
         ]
     );
 
@@ -484,8 +553,8 @@ fn planted_problems_are_each_reported_once_and_nothing_else() {
     let findings_csv = std::fs::read_to_string(csv_dir.join("findings.csv")).expect("findings");
     assert_eq!(
         findings_csv.lines().count(),
-        1 + expected.len() - 2,
-        "every finding but the two IAM ones (--no-iam)"
+        1 + expected.len() - 3,
+        "every finding but the two IAM users' and the customer managed policy's (--no-iam)"
     );
 
     // show why: the leaver's one path, and "what can they still reach?".
