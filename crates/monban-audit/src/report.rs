@@ -49,7 +49,8 @@ pub struct Report {
     pub assignments: Vec<AssignmentRow>,
     /// Sorted by account name, user name.
     pub iam_users: Vec<IamUser>,
-    /// Accounts whose IAM could not be scanned, sorted by account name.
+    /// Accounts whose IAM could not be scanned (or one of whose customer managed policies
+    /// could not be read: one entry each), sorted by account name, id and message.
     pub iam_scan_errors: Vec<IamScanError>,
     /// Sorted by severity (critical first), rule, key.
     pub findings: Vec<Finding>,

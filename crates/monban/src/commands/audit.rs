@@ -467,18 +467,21 @@ fn summary(report: &Report) -> String {
         ));
     }
     if report.iam_scanned {
-        let unscanned = if report.iam_scan_errors.is_empty() {
+        // An account may have several errors (one per customer managed policy it could not
+        // read): name each account once, in the report's order.
+        let mut accounts: Vec<&str> = report
+            .iam_scan_errors
+            .iter()
+            .map(|error| error.account_name.as_str())
+            .collect();
+        accounts.dedup();
+        let unscanned = if accounts.is_empty() {
             String::new()
         } else {
             format!(
-                "; {} account(s) could not be scanned ({})",
-                report.iam_scan_errors.len(),
-                report
-                    .iam_scan_errors
-                    .iter()
-                    .map(|error| error.account_name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "; {} account(s) could not be scanned in full ({})",
+                accounts.len(),
+                accounts.join(", ")
             )
         };
         lines.push(format!(

@@ -332,13 +332,18 @@ fn planted_problems_are_each_reported_once_and_nothing_else() {
                 {"name": "OpsEverything", "session_duration": "PT1H",
                  "customer_managed_policies": [{"name": "ops-everything", "path": "/ops/"}]},
                 {"name": "OpsHarmless", "session_duration": "PT1H",
-                 "customer_managed_policies": [{"name": "ops-read-logs", "path": "/ops/"}]}
+                 "customer_managed_policies": [{"name": "ops-read-logs", "path": "/ops/"}]},
+                {"name": "OpsMissing", "session_duration": "PT1H",
+                 "customer_managed_policies": [{"name": "ops-nowhere", "path": "/ops/"}]}
             ],
             "assignments": [
                 {"account_name": "harbor-staging", "permission_set": "ReadOnly", "group": "finance-billing"},
                 {"account_name": "harbor-staging", "permission_set": "ReadOnly", "user": "gone@example.com"},
                 {"account_name": "harbor-staging", "permission_set": "OpsEverything", "group": "finance-billing"},
-                {"account_name": "harbor-staging", "permission_set": "OpsHarmless", "group": "finance-billing"}
+                {"account_name": "harbor-staging", "permission_set": "OpsHarmless", "group": "finance-billing"},
+                // Seeded assignments are provisioned without AWS's policy check: as if
+                // ops-nowhere had been deleted by hand after provisioning.
+                {"account_name": "harbor-staging", "permission_set": "OpsMissing", "group": "finance-billing"}
             ],
             "iam": [
                 {"account": "harbor-staging",
@@ -430,6 +435,19 @@ fn planted_problems_are_each_reported_once_and_nothing_else() {
             "harbor-staging",
             "OpsHarmless",
         ),
+        // The policy harbor-staging's IAM lacks.
+        finding(
+            "live-only-assignment",
+            "finance-billing",
+            "harbor-staging",
+            "OpsMissing",
+        ),
+        finding(
+            "customer-managed-policy-missing",
+            "",
+            "harbor-staging",
+            "OpsMissing",
+        ),
     ]);
     expected.sort();
     assert_eq!(findings(&planted), expected);
@@ -519,6 +537,7 @@ fn planted_problems_are_each_reported_once_and_nothing_else() {
         [
             row("GROUP", "OpsEverything"),
             row("GROUP", "OpsHarmless"),
+            row("GROUP", "OpsMissing"),
             row("USER", "ReadOnly"),
             row("GROUP", "ReadOnly")
         ]
@@ -553,8 +572,8 @@ fn planted_problems_are_each_reported_once_and_nothing_else() {
     let findings_csv = std::fs::read_to_string(csv_dir.join("findings.csv")).expect("findings");
     assert_eq!(
         findings_csv.lines().count(),
-        1 + expected.len() - 3,
-        "every finding but the two IAM users' and the customer managed policy's (--no-iam)"
+        1 + expected.len() - 4,
+        "every finding but the two IAM users' and the two customer managed policies' (--no-iam)"
     );
 
     // show why: the leaver's one path, and "what can they still reach?".
