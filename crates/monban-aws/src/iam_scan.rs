@@ -44,7 +44,10 @@
 //! - Customer managed policies are read after the read (they need its permission sets and
 //!   where each is provisioned, the last things it learns), with the credentials the user
 //!   scan assumed for the account: no second `AssumeRole`. An account whose role could not
-//!   be assumed has its [`IamScanFailure`] and no policies read.
+//!   be assumed has its [`IamScanFailure`] and no policies read. The assumed session lasts
+//!   `AssumeRole`'s default hour, far longer than a read (about ten minutes at 1,000
+//!   accounts and AWS's rates); past it, the policy reads would fail as
+//!   [`PolicyRead::Failed`], each naming the error.
 //! - `GetPolicy` answering `NoSuchEntity` is a result ([`PolicyRead::Missing`]), not a
 //!   failure: AWS refuses to provision a permission set whose policy is missing, so the
 //!   audit reports it. Any other error is [`PolicyRead::Failed`], the scan goes on.
