@@ -361,7 +361,8 @@ enum IamScan {
     None,
     /// Beside the read, as `monban audit` does (`read_and_scan_iam`).
     BesideTheRead,
-    /// After the read (`scan_iam` of its state), as `monban audit` did before.
+    /// After the read (`read_then_scan_iam`: the same read, then `scan_iam` of its state), as
+    /// `monban audit` did before.
     AfterTheRead,
 }
 
@@ -427,8 +428,7 @@ async fn monban_inventory(
             (read, Some(scan))
         }
         IamScan::AfterTheRead => {
-            let read = monban_aws::read_live_state_parts(&clients, parts).await?;
-            let scan = monban_aws::scan_iam(&clients, &read.state, &options).await;
+            let (read, scan) = monban_aws::read_then_scan_iam(&clients, parts, &options).await?;
             (read, Some(scan))
         }
     };

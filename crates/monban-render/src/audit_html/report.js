@@ -1149,7 +1149,7 @@
   function renderIam() {
     var html = "<h2 class=\"print-title\">IAM users</h2>";
     if (data.iam_scan_errors.length) {
-      html += "<div class=\"errors\" id=\"iam-scan-errors\"><strong>" + plural(data.iam_scan_errors.length, "account") + " could not be scanned for IAM users:</strong><ul>" +
+      html += "<div class=\"errors\" id=\"iam-scan-errors\"><strong>" + plural(data.iam_scan_errors.length, "IAM read") + " failed (an account that could not be scanned, or a policy that could not be read):</strong><ul>" +
         data.iam_scan_errors.map(function (error) {
           return "<li>" + esc(error.account_name || error.account_id) + " <span class=\"muted mono\">" + esc(error.account_id) + "</span>: " + esc(error.message) + "</li>";
         }).join("") + "</ul></div>";
