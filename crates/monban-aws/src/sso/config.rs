@@ -403,6 +403,78 @@ impl AwsConfig {
         }
         profile.get("endpoint_url").map(str::to_owned)
     }
+
+    /// The `[services]` sections an sso-session's own endpoints come from, in order: the
+    /// one its `services = NAME` names (a monban extension, for a sandbox), then
+    /// `[services monban-<session>]`, which `monban profiles sync` writes for a session
+    /// whose endpoints were overridden. Sections that do not exist are left out.
+    #[must_use]
+    pub fn session_services(&self, session: &str) -> Vec<&Section> {
+        [
+            self.sso_sessions
+                .get(session)
+                .and_then(|section| section.get("services"))
+                .map(str::to_owned),
+            Some(format!("monban-{session}")),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|name| self.services.get(&name))
+        .collect()
+    }
+
+    /// The endpoint of `service` for the developer commands of `session` (login, logout,
+    /// credentials): [`AwsConfig::endpoint_url`] for `profile` first, then the session's
+    /// own sections ([`AwsConfig::session_services`]), so a session pointed at a sandbox
+    /// stays there without `AWS_ENDPOINT_URL` once `profiles sync` wrote its section;
+    /// nothing of the session's when the endpoints are ignored
+    /// (`AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`, or the profile's
+    /// `ignore_configured_endpoint_urls`).
+    #[must_use]
+    pub fn session_endpoint_url(
+        &self,
+        profile: &str,
+        session: &str,
+        service: SsoService,
+    ) -> Option<String> {
+        self.session_endpoint_url_with(profile, session, service, |variable| {
+            std::env::var(variable).ok()
+        })
+    }
+
+    /// [`AwsConfig::session_endpoint_url`] with the environment given (for tests).
+    #[must_use]
+    pub fn session_endpoint_url_with(
+        &self,
+        profile: &str,
+        session: &str,
+        service: SsoService,
+        environment: impl Fn(&str) -> Option<String>,
+    ) -> Option<String> {
+        if let Some(url) = self.endpoint_url_with(profile, service, &environment) {
+            return Some(url);
+        }
+        let ignored = environment("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            .or_else(|| {
+                self.profiles
+                    .get(profile)
+                    .and_then(|section| section.get("ignore_configured_endpoint_urls"))
+                    .map(str::to_owned)
+            })
+            .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
+        if ignored {
+            return None;
+        }
+        self.session_services(session)
+            .into_iter()
+            .find_map(|services| {
+                service
+                    .services_keys()
+                    .iter()
+                    .find_map(|key| services.nested(key, "endpoint_url"))
+                    .map(str::to_owned)
+            })
+    }
 }
 
 /// `[default]` or `[profile NAME]`.
@@ -556,6 +628,54 @@ sso_oidc =
         let debug = format!("{config:?}");
         assert!(!debug.contains("very-secret"), "{debug}");
         assert!(debug.contains("AKIAEXAMPLE"), "{debug}");
+    }
+
+    #[test]
+    fn a_session_falls_back_on_its_own_services_sections() {
+        let text = "[sso-session named]\nsso_start_url = https://x.awsapps.com/start\nsso_region = eu-west-1\nservices = box\n\n[sso-session synced]\nsso_start_url = https://x.awsapps.com/start\nsso_region = eu-west-1\n\n[services box]\nsso =\n  endpoint_url = http://127.0.0.1:1\nsso_oidc =\n  endpoint_url = http://127.0.0.1:1\n\n[services monban-synced]\nsso =\n  endpoint_url = http://127.0.0.1:2\nsso-oidc =\n  endpoint_url = http://127.0.0.1:2\n\n[profile quiet]\nignore_configured_endpoint_urls = true\n";
+        let config = AwsConfig::parse(Path::new("config"), text);
+        let none = |_: &str| None;
+        let url = |session: &str, service| {
+            config.session_endpoint_url_with("default", session, service, none)
+        };
+        assert_eq!(
+            url("named", SsoService::Portal).as_deref(),
+            Some("http://127.0.0.1:1")
+        );
+        assert_eq!(
+            url("named", SsoService::Oidc).as_deref(),
+            Some("http://127.0.0.1:1")
+        );
+        assert_eq!(
+            url("synced", SsoService::Portal).as_deref(),
+            Some("http://127.0.0.1:2")
+        );
+        assert_eq!(
+            url("synced", SsoService::Oidc).as_deref(),
+            Some("http://127.0.0.1:2")
+        );
+        assert_eq!(url("other", SsoService::Portal), None);
+        // The environment and the profile come first; ignoring endpoints ignores these too.
+        let global = |variable: &str| {
+            (variable == "AWS_ENDPOINT_URL").then(|| "http://127.0.0.1:3".to_owned())
+        };
+        assert_eq!(
+            config
+                .session_endpoint_url_with("default", "named", SsoService::Portal, global)
+                .as_deref(),
+            Some("http://127.0.0.1:3")
+        );
+        let ignore = |variable: &str| {
+            (variable == "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").then(|| "true".to_owned())
+        };
+        assert_eq!(
+            config.session_endpoint_url_with("default", "named", SsoService::Portal, ignore),
+            None
+        );
+        assert_eq!(
+            config.session_endpoint_url_with("quiet", "synced", SsoService::Portal, none),
+            None
+        );
     }
 
     #[test]

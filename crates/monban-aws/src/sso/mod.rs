@@ -237,14 +237,15 @@ pub struct SsoClients {
 }
 
 impl SsoClients {
-    /// Clients for `session`, with the endpoint overrides `profile` and the environment
-    /// give (aws-api-facts §6.4).
+    /// Clients for `session`, with the endpoint overrides the environment and `profile`
+    /// give (aws-api-facts §6.4), else the session's own `[services]` sections
+    /// ([`AwsConfig::session_endpoint_url`]).
     #[must_use]
     pub fn for_session(config: &AwsConfig, profile: &str, session: &SsoSession) -> Self {
         Self::new(
             &session.region,
-            config.endpoint_url(profile, SsoService::Oidc),
-            config.endpoint_url(profile, SsoService::Portal),
+            config.session_endpoint_url(profile, &session.name, SsoService::Oidc),
+            config.session_endpoint_url(profile, &session.name, SsoService::Portal),
         )
     }
 

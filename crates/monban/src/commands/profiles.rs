@@ -342,18 +342,7 @@ fn endpoints_with(
     let global = from_environment("AWS_ENDPOINT_URL");
     // The session's own `services = NAME`, then the section an earlier sync wrote into the
     // block: a sandbox stays the sandbox on a later sync without the variables.
-    let sections: Vec<_> = [
-        config
-            .sso_sessions
-            .get(session)
-            .and_then(|section| section.get("services"))
-            .map(str::to_owned),
-        Some(format!("monban-{session}")),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(|name| config.services.get(&name))
-    .collect();
+    let sections = config.session_services(session);
     let mut endpoints = Endpoints::new();
     for (key, other_spelling) in SERVICE_KEYS {
         let variable = format!("AWS_ENDPOINT_URL_{}", key.to_ascii_uppercase());

@@ -385,4 +385,33 @@ fn profiles_sync_writes_what_the_person_holds_keeps_the_rest_and_prunes_a_remove
     assert!(!pruned.contains("app-dev.AdministratorAccess"));
     assert!(pruned.contains("[profile app-dev.ReadOnly]"));
     assert!(pruned.contains("[profile app-prod.ReadOnly]"));
+
+    // Once synced, the session finds the sandbox through the `[services monban-sandbox]`
+    // section the sync wrote: `credentials` (and `login`, `logout`) need no
+    // AWS_ENDPOINT_URL any more, and no AWS_PROFILE either.
+    let keys = monban(home)
+        .env("AWS_CONFIG_FILE", config_path(home))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .args(["credentials", "--sso-session", "sandbox", "--account"])
+        .arg(&app_prod)
+        .args(["--role", "ReadOnly"])
+        .assert()
+        .success();
+    let keys: serde_json::Value =
+        serde_json::from_slice(&keys.get_output().stdout).expect("credential_process JSON");
+    assert_eq!(keys["Version"], 1, "{keys}");
+    // With configured endpoints ignored, the same call goes to AWS's portal, which fails
+    // here (no network; AWS would refuse the sandbox's token): the section was what found
+    // the sandbox.
+    monban(home)
+        .env("AWS_CONFIG_FILE", config_path(home))
+        .env("XDG_CACHE_HOME", home.join(".cache-ignored"))
+        .env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
+        .args(["credentials", "--sso-session", "sandbox", "--account"])
+        .arg(&app_prod)
+        .args(["--role", "ReadOnly"])
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("GetRoleCredentials failed"));
 }
