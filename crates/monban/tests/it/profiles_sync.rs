@@ -410,7 +410,7 @@ fn profiles_sync_writes_what_the_person_holds_keeps_the_rest_and_prunes_a_remove
         .args(["credentials", "--sso-session", "sandbox", "--account"])
         .arg(&app_prod)
         .args(["--role", "ReadOnly"])
-        .timeout(std::time::Duration::from_secs(120))
+        .timeout(std::time::Duration::from_mins(2))
         .assert()
         .failure()
         .stderr(predicate::str::contains("GetRoleCredentials failed"));
