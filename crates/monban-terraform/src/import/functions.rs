@@ -43,6 +43,8 @@ pub const SUPPORTED: &[&str] = &[
     "min",
     "one",
     "range",
+    "regex",
+    "regexall",
     "replace",
     "reverse",
     "setintersection",
@@ -242,6 +244,41 @@ fn set(items: Vec<Value>) -> Vec<Value> {
         unique.sort_by(|left, right| left.as_str().cmp(&right.as_str()));
     }
     unique
+}
+
+/// A pattern in Terraform's syntax (RE2, which the `regex` crate's syntax follows).
+fn compile(pattern: &str) -> Result<regex::Regex, String> {
+    regex::Regex::new(pattern)
+        .map_err(|error| format!("invalid regular expression {pattern:?}: {error}"))
+}
+
+/// What `regex` returns for one match, as Terraform documents it: the matched text when
+/// the pattern has no capture groups, a map by name when it has named ones, else a list
+/// of the groups; a group that took no part in the match is null.
+fn match_value(pattern: &regex::Regex, captures: &regex::Captures<'_>) -> Value {
+    let group = |index: usize| {
+        captures.get(index).map_or(Value::Null, |found| {
+            Value::String(found.as_str().to_owned())
+        })
+    };
+    if pattern.captures_len() == 1 {
+        return group(0);
+    }
+    let names: Vec<(usize, &str)> = pattern
+        .capture_names()
+        .enumerate()
+        .filter_map(|(index, name)| name.map(|name| (index, name)))
+        .collect();
+    if names.is_empty() {
+        Value::List((1..pattern.captures_len()).map(group).collect())
+    } else {
+        Value::Map(
+            names
+                .into_iter()
+                .map(|(index, name)| (name.to_owned(), group(index)))
+                .collect(),
+        )
+    }
 }
 
 fn arity(arguments: &[Value], count: usize) -> Result<(), String> {
@@ -614,9 +651,15 @@ fn apply(
                 text(&arguments[2])?,
             );
             if search.len() > 1 && search.starts_with('/') && search.ends_with('/') {
-                return Err("regular-expression replacement is not supported".to_owned());
+                let pattern = compile(&search[1..search.len() - 1])?;
+                Value::String(
+                    pattern
+                        .replace_all(&subject, replacement.as_str())
+                        .into_owned(),
+                )
+            } else {
+                Value::String(subject.replace(&search, &replacement))
             }
-            Value::String(subject.replace(&search, &replacement))
         }
         "substr" => {
             arity(&arguments, 3)?;
@@ -629,6 +672,26 @@ fn apply(
                 (offset + whole(&arguments[2])?).min(subject.len())
             };
             Value::String(subject[offset..end].iter().collect())
+        }
+        "regex" => {
+            arity(&arguments, 2)?;
+            let pattern = compile(&text(&arguments[0])?)?;
+            let subject = text(&arguments[1])?;
+            let captures = pattern
+                .captures(&subject)
+                .ok_or("the pattern does not match the string")?;
+            match_value(&pattern, &captures)
+        }
+        "regexall" => {
+            arity(&arguments, 2)?;
+            let pattern = compile(&text(&arguments[0])?)?;
+            let subject = text(&arguments[1])?;
+            Value::List(
+                pattern
+                    .captures_iter(&subject)
+                    .map(|captures| match_value(&pattern, &captures))
+                    .collect(),
+            )
         }
         "trimspace" => Value::String(text(&first()?)?.trim().to_owned()),
         "trim" => {
@@ -744,6 +807,51 @@ mod tests {
                 .map(|item| Value::String((*item).to_owned()))
                 .collect(),
         )
+    }
+
+    #[test]
+    fn regular_expressions_return_what_terraform_documents() {
+        let pattern = |text: &str| compile(text).unwrap();
+        let first = |pattern_text: &str, subject: &str| {
+            let pattern = pattern(pattern_text);
+            let captures = pattern.captures(subject).unwrap();
+            match_value(&pattern, &captures)
+        };
+        assert_eq!(
+            first("[a-z]+", "53453453.someword.pattern"),
+            Value::String("someword".into())
+        );
+        assert_eq!(
+            first(r"(\d\d\d\d)-(\d\d)-(\d\d)", "2019-02-01"),
+            strings(&["2019", "02", "01"])
+        );
+        assert_eq!(
+            first(
+                "^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?",
+                "https://terraform.io/docs/"
+            ),
+            Value::Map(BTreeMap::from([
+                ("authority".to_owned(), Value::String("terraform.io".into())),
+                ("scheme".to_owned(), Value::String("https".into())),
+            ]))
+        );
+        assert_eq!(
+            first("(a)?(b)", "b"),
+            Value::List(vec![Value::Null, Value::String("b".into())])
+        );
+        assert!(compile("(").is_err());
+        let all = pattern("[a-z]+");
+        let matches: Vec<Value> = all
+            .captures_iter("1a2bc")
+            .map(|captures| match_value(&all, &captures))
+            .collect();
+        assert_eq!(Value::List(matches), strings(&["a", "bc"]));
+        assert_eq!(
+            pattern("w.(r)d")
+                .replace_all("hello world", "wo$1ld")
+                .into_owned(),
+            "hello world"
+        );
     }
 
     #[test]
