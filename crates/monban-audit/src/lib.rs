@@ -17,12 +17,14 @@ mod report;
 #[cfg(test)]
 mod tests;
 
-pub use audit::{
-    AccessKeyRecord, AuditInput, CustomerManagedPolicyRecord, Declared, IamAccountError, IamScan,
-    IamUserRecord, KEY_AGE_LIMIT_DAYS, PolicyContent, SESSION_LIMIT_SECONDS, audit,
-};
+pub use audit::{AuditInput, Declared, KEY_AGE_LIMIT_DAYS, SESSION_LIMIT_SECONDS, audit};
+// The scan's records live in monban-model, shared with the scanner (monban-aws).
 pub use baseline::compare;
 pub use csv::{findings_csv, inventory_csv};
+pub use monban_model::{
+    AccessKeyRecord, CustomerManagedPolicyRecord, IamAccountError, IamScan, IamUserRecord,
+    PolicyContent,
+};
 pub use report::{
     AUDIT_FORMAT_VERSION, AccessKey, AccountInfo, AssignmentRow, BaselineDiff, Finding,
     FindingAccount, FindingPrincipal, GroupInfo, IamScanError, IamUser, InventoryRow,

@@ -30,7 +30,7 @@
 //!   beside the read, each one's [`ReadStats`] still holds only its own calls.
 //! - A failure in one account (the role is missing — accounts that joined by invitation
 //!   have none unless created by hand —, access denied, throttled past the SDK's retries)
-//!   becomes an [`IamScanFailure`] naming the account; the scan goes on.
+//!   becomes an [`IamAccountError`] naming the account; the scan goes on.
 //! - Rates: AWS does not publish per-operation TPS for IAM and STS reads (aws-api-facts
 //!   §4 notes they were not researched), so the scan keeps itself to
 //!   [`IAM_READS_PER_SECOND`] per account for IAM and [`STS_CALLS_PER_SECOND`] for
@@ -44,13 +44,13 @@
 //! - Customer managed policies are read after the read (they need its permission sets and
 //!   where each is provisioned, the last things it learns), with the credentials the user
 //!   scan assumed for the account: no second `AssumeRole`. An account whose role could not
-//!   be assumed has its [`IamScanFailure`] and no policies read. The assumed session lasts
+//!   be assumed has its [`IamAccountError`] and no policies read. The assumed session lasts
 //!   `AssumeRole`'s default hour, far longer than a read (about ten minutes at 1,000
 //!   accounts and AWS's rates); past it, the policy reads would fail as
-//!   [`PolicyRead::Failed`], each naming the error.
-//! - `GetPolicy` answering `NoSuchEntity` is a result ([`PolicyRead::Missing`]), not a
+//!   [`PolicyContent::Unreadable`], each naming the error.
+//! - `GetPolicy` answering `NoSuchEntity` is a result ([`PolicyContent::Missing`]), not a
 //!   failure: AWS refuses to provision a permission set whose policy is missing, so the
-//!   audit reports it. Any other error is [`PolicyRead::Failed`], the scan goes on.
+//!   audit reports it. Any other error is [`PolicyContent::Unreadable`], the scan goes on.
 //! - Only the policies a permission set grants through are read, not a customer managed
 //!   permissions boundary: a boundary only takes away.
 
@@ -62,7 +62,10 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use futures::{StreamExt, TryStreamExt, stream};
 use jiff::Timestamp;
-use monban_model::{LiveAccount, LiveAccountStatus, LiveState};
+use monban_model::{
+    AccessKeyRecord, CustomerManagedPolicyRecord, IamAccountError, IamScan, IamUserRecord,
+    LiveAccount, LiveAccountStatus, LiveState, PolicyContent,
+};
 use tokio::sync::Mutex;
 
 use crate::error::AwsError;
@@ -108,75 +111,17 @@ impl Default for IamScanOptions {
     }
 }
 
-/// What the scan found.
+/// What the scan found, with its own figures.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IamScanResult {
-    /// IAM users, by account id then user name.
-    pub users: Vec<ScannedIamUser>,
-    /// Accounts that could not be scanned, by account id.
-    pub failures: Vec<IamScanFailure>,
-    /// The customer managed policies of the permission sets provisioned to each scanned
-    /// account, by account id then ARN.
-    pub policies: Vec<ScannedPolicy>,
+    /// IAM users by account id then user name; accounts that could not be scanned by
+    /// account id; the customer managed policies of the permission sets provisioned to each
+    /// scanned account, by account id then ARN. What `monban_audit::audit` takes.
+    pub found: IamScan,
     /// How many accounts were scanned (or tried).
     pub accounts: usize,
     /// Calls per operation (`sts:AssumeRole`, `iam:ListUsers`, …).
     pub stats: ReadStats,
-}
-
-/// One IAM user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScannedIamUser {
-    pub account_id: String,
-    pub user_name: String,
-    pub created: Timestamp,
-    pub password_last_used: Option<Timestamp>,
-    pub mfa_devices: usize,
-    pub access_keys: Vec<ScannedAccessKey>,
-}
-
-/// One access key, its id masked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScannedAccessKey {
-    /// `AKIA…WXYZ`.
-    pub masked_id: String,
-    /// `Active`, `Inactive`, `Expired`.
-    pub status: String,
-    pub created: Timestamp,
-    pub last_used: Option<Timestamp>,
-    /// `None` when never used (AWS says `N/A`).
-    pub last_used_service: Option<String>,
-}
-
-/// A customer managed policy as one account's IAM has it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScannedPolicy {
-    pub account_id: String,
-    /// As the permission sets reference it.
-    pub name: String,
-    /// `/` or `/a/b/`.
-    pub path: String,
-    /// `arn:<partition>:iam::<account>:policy<path><name>`.
-    pub arn: String,
-    pub read: PolicyRead,
-}
-
-/// What reading one customer managed policy gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PolicyRead {
-    /// The default version's document, URL-decoded (as written, not normalized).
-    Document(String),
-    /// `NoSuchEntity`: the account has no policy of that path and name.
-    Missing,
-    /// It could not be read (access denied, throttled past the retries, …): the error.
-    Failed(String),
-}
-
-/// An account that could not be scanned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IamScanFailure {
-    pub account_id: String,
-    pub message: String,
 }
 
 /// `AKIAIOSFODNN7EXAMPLE` → `AKIA…MPLE`: the first and last four characters only.
@@ -283,7 +228,7 @@ pub async fn scan_iam(
         options,
     )
     .await;
-    result.policies = read_policies(&sessions, live, options).await;
+    result.found.policies = read_policies(&sessions, live, options).await;
     finish(&mut result, &counter, &mark, started);
     result
 }
@@ -314,7 +259,7 @@ pub async fn read_then_scan_iam(
 /// # Errors
 ///
 /// The read's: a read that fails fails the whole, and the scan is stopped. A scan never
-/// fails — an account that cannot be scanned is an [`IamScanFailure`].
+/// fails — an account that cannot be scanned is an [`IamAccountError`].
 pub async fn read_and_scan_iam(
     clients: &Clients,
     parts: ReadParts,
@@ -346,7 +291,7 @@ pub async fn read_and_scan_iam(
         Ok((started, scanned))
     };
     let (read, (started, (mut scanned, sessions))) = tokio::try_join!(read, scan)?;
-    scanned.policies = read_policies(&sessions, &read.state, options).await;
+    scanned.found.policies = read_policies(&sessions, &read.state, options).await;
     finish(&mut scanned, &counter, &mark, started);
     Ok((read, scanned))
 }
@@ -414,18 +359,19 @@ async fn scan_accounts(
             sessions.insert(account_id.clone(), session);
         }
         match outcome {
-            Ok(mut users) => result.users.append(&mut users),
-            Err(error) => result.failures.push(IamScanFailure {
+            Ok(mut users) => result.found.users.append(&mut users),
+            Err(error) => result.found.errors.push(IamAccountError {
                 account_id,
                 message: mask_key_ids_in(&error.to_string()),
             }),
         }
     }
-    result.users.sort_by(|left, right| {
+    result.found.users.sort_by(|left, right| {
         (&left.account_id, &left.user_name).cmp(&(&right.account_id, &right.user_name))
     });
     result
-        .failures
+        .found
+        .errors
         .sort_by(|left, right| left.account_id.cmp(&right.account_id));
     (result, sessions)
 }
@@ -435,7 +381,7 @@ type AccountOutcome = (
     String,
     (
         Option<aws_sdk_iam::Client>,
-        Result<Vec<ScannedIamUser>, AwsError>,
+        Result<Vec<IamUserRecord>, AwsError>,
     ),
 );
 
@@ -484,10 +430,10 @@ async fn read_policies(
     sessions: &Sessions,
     live: &LiveState,
     options: &IamScanOptions,
-) -> Vec<ScannedPolicy> {
+) -> Vec<CustomerManagedPolicyRecord> {
     let wanted = policy_references(sessions, live);
     let concurrency = options.concurrency.max(1);
-    let per_account: Vec<Vec<ScannedPolicy>> = stream::iter(&wanted)
+    let per_account: Vec<Vec<CustomerManagedPolicyRecord>> = stream::iter(&wanted)
         .filter_map(|(account_id, policies)| async move {
             sessions
                 .get(account_id)
@@ -498,12 +444,12 @@ async fn read_policies(
             let pace = &pace;
             stream::iter(policies)
                 .map(|(arn, name, path)| async move {
-                    ScannedPolicy {
+                    CustomerManagedPolicyRecord {
                         account_id: account_id.clone(),
                         name: name.clone(),
                         path: path.clone(),
                         arn: arn.clone(),
-                        read: read_policy(iam, pace, arn).await,
+                        content: read_policy(iam, pace, arn).await,
                     }
                 })
                 .buffer_unordered(concurrency)
@@ -513,17 +459,18 @@ async fn read_policies(
         .buffer_unordered(concurrency)
         .collect()
         .await;
-    let mut policies: Vec<ScannedPolicy> = per_account.into_iter().flatten().collect();
+    let mut policies: Vec<CustomerManagedPolicyRecord> =
+        per_account.into_iter().flatten().collect();
     policies
         .sort_by(|left, right| (&left.account_id, &left.arn).cmp(&(&right.account_id, &right.arn)));
     policies
 }
 
 /// `GetPolicy`, then `GetPolicyVersion` of its default version.
-async fn read_policy(iam: &aws_sdk_iam::Client, pace: &Pace, arn: &str) -> PolicyRead {
+async fn read_policy(iam: &aws_sdk_iam::Client, pace: &Pace, arn: &str) -> PolicyContent {
     use aws_sdk_iam::operation::get_policy::GetPolicyError;
     use aws_sdk_iam::operation::get_policy_version::GetPolicyVersionError;
-    let failed = |error: AwsError| PolicyRead::Failed(mask_key_ids_in(&error.to_string()));
+    let failed = |error: AwsError| PolicyContent::Unreadable(mask_key_ids_in(&error.to_string()));
     pace.wait().await;
     let policy = match iam.get_policy().policy_arn(arn).send().await {
         Ok(output) => output.policy,
@@ -532,7 +479,7 @@ async fn read_policy(iam: &aws_sdk_iam::Client, pace: &Pace, arn: &str) -> Polic
                 .as_service_error()
                 .is_some_and(GetPolicyError::is_no_such_entity_exception) =>
         {
-            return PolicyRead::Missing;
+            return PolicyContent::Missing;
         }
         Err(error) => return failed(AwsError::call("iam", "GetPolicy", error)),
     };
@@ -554,7 +501,7 @@ async fn read_policy(iam: &aws_sdk_iam::Client, pace: &Pace, arn: &str) -> Polic
                 .as_service_error()
                 .is_some_and(GetPolicyVersionError::is_no_such_entity_exception) =>
         {
-            return PolicyRead::Missing;
+            return PolicyContent::Missing;
         }
         Err(error) => return failed(AwsError::call("iam", "GetPolicyVersion", error)),
     };
@@ -562,7 +509,7 @@ async fn read_policy(iam: &aws_sdk_iam::Client, pace: &Pace, arn: &str) -> Polic
         return failed(AwsError::missing("iam", "GetPolicyVersion", "Document"));
     };
     match decode_rfc3986(&document) {
-        Some(decoded) => PolicyRead::Document(decoded),
+        Some(decoded) => PolicyContent::Document(decoded),
         None => failed(AwsError::UnexpectedResponse {
             service: "iam",
             operation: "GetPolicyVersion",
@@ -684,7 +631,7 @@ async fn scan_account(
     concurrency: usize,
 ) -> (
     Option<aws_sdk_iam::Client>,
-    Result<Vec<ScannedIamUser>, AwsError>,
+    Result<Vec<IamUserRecord>, AwsError>,
 ) {
     match assume_role(clients, counter, sts, sts_pace, account_id, options).await {
         Ok(iam) => {
@@ -738,7 +685,7 @@ async fn scan_users(
     account_id: &str,
     options: &IamScanOptions,
     concurrency: usize,
-) -> Result<Vec<ScannedIamUser>, AwsError> {
+) -> Result<Vec<IamUserRecord>, AwsError> {
     let pace = Pace::new(IAM_READS_PER_SECOND, options.rate_limits);
     let users = list_users(iam, &pace).await?;
     let pace = &pace;
@@ -753,7 +700,7 @@ async fn scan_users(
             for key in keys {
                 access_keys.push(describe_key(iam, pace, key).await?);
             }
-            Ok::<_, AwsError>(ScannedIamUser {
+            Ok::<_, AwsError>(IamUserRecord {
                 account_id: account_id.to_owned(),
                 created: timestamp(user.create_date()),
                 password_last_used: user.password_last_used().map(timestamp),
@@ -868,7 +815,7 @@ async fn describe_key(
     iam: &aws_sdk_iam::Client,
     pace: &Pace,
     key: aws_sdk_iam::types::AccessKeyMetadata,
-) -> Result<ScannedAccessKey, AwsError> {
+) -> Result<AccessKeyRecord, AwsError> {
     let id = key
         .access_key_id()
         .ok_or_else(|| AwsError::missing("iam", "ListAccessKeys", "AccessKeyId"))?
@@ -889,7 +836,7 @@ async fn describe_key(
         .as_ref()
         .map(|used| used.service_name().to_owned())
         .filter(|service| service != "N/A" && !service.is_empty());
-    Ok(ScannedAccessKey {
+    Ok(AccessKeyRecord {
         masked_id: mask_access_key_id(&id),
         status: key
             .status()

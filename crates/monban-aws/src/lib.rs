@@ -71,8 +71,7 @@ pub use apply::{
 };
 pub use error::AwsError;
 pub use iam_scan::{
-    DEFAULT_AUDIT_ROLE, IamScanFailure, IamScanOptions, IamScanResult, PolicyRead,
-    ScannedAccessKey, ScannedIamUser, ScannedPolicy, mask_access_key_id, read_and_scan_iam,
+    DEFAULT_AUDIT_ROLE, IamScanOptions, IamScanResult, mask_access_key_id, read_and_scan_iam,
     read_then_scan_iam, scan_iam,
 };
 pub use idp::{ProvisionReport, provision_directory};

@@ -8,6 +8,7 @@ mod adopt;
 mod constraint;
 mod directory;
 mod email;
+mod iam_scan;
 mod live;
 mod names;
 mod newtype;
@@ -24,6 +25,10 @@ pub use adopt::{Adopted, account_file_stem, adopt};
 pub use constraint::{Constraint, ConstraintError};
 pub use directory::{Directory, DirectoryGroup, DirectoryUser, IdentityText};
 pub use email::{ACCOUNT_PLACEHOLDER, Email, RootEmailTemplate};
+pub use iam_scan::{
+    AccessKeyRecord, CustomerManagedPolicyRecord, IamAccountError, IamScan, IamUserRecord,
+    PolicyContent,
+};
 pub use live::{
     LIVE_FORMAT_VERSION, LiveAccount, LiveAccountCreation, LiveAccountStatus, LiveAssignment,
     LiveCaller, LiveCreationState, LiveCustomerManagedPolicy, LiveGroup, LiveInstance,

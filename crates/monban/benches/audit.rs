@@ -432,11 +432,10 @@ async fn monban_inventory(
             (read, Some(scan))
         }
     };
-    let iam_scan = scan.as_ref().map(audit_input);
     let report = monban_audit::audit(&monban_audit::AuditInput {
         live: &read.state,
         declared: None,
-        iam: iam_scan.as_ref(),
+        iam: scan.as_ref().map(|scan| &scan.found),
         now: jiff::Timestamp::now(),
         target: "benchmark".to_owned(),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -460,24 +459,6 @@ async fn monban_inventory(
         deleted,
         scan,
     ))
-}
-
-/// The scan as the audit takes it (the generated accounts have no IAM users: only the
-/// accounts that could not be scanned, if any, carry over).
-fn audit_input(scan: &monban_aws::IamScanResult) -> monban_audit::IamScan {
-    monban_audit::IamScan {
-        users: Vec::new(),
-        // The generated permission sets reference no customer managed policies.
-        policies: Vec::new(),
-        errors: scan
-            .failures
-            .iter()
-            .map(|failure| monban_audit::IamAccountError {
-                account_id: failure.account_id.clone(),
-                message: failure.message.clone(),
-            })
-            .collect(),
-    }
 }
 
 /// `aws-sso-util admin assignments` against the sandbox; its rows and the calls it made.
@@ -592,7 +573,7 @@ async fn run(
     println!(
         "  monban IAM scan beside the read: {} accounts, {} failures, {} calls by its own count, {scan_calls} more than the read alone in the request log, scan {:.2} s",
         scan.accounts,
-        scan.failures.len(),
+        scan.found.errors.len(),
         scan.stats.total_calls(),
         scan.stats.elapsed.as_secs_f64()
     );

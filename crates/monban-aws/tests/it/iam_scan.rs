@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 
 use monban_aws::{
-    ConnectOptions, IamScanOptions, IamScanResult, LiveRead, PolicyRead, RateLimits, ReadParts,
-    TargetSpec,
+    ConnectOptions, IamScanOptions, IamScanResult, LiveRead, RateLimits, ReadParts, TargetSpec,
 };
+use monban_model::PolicyContent;
 use serde_json::{Value, json};
 
 use crate::common;
@@ -131,9 +131,9 @@ async fn the_scan_runs_while_identity_center_is_read() {
     // And it did the whole job.
     assert_eq!(read.stats.calls_of("sso-admin:ListAccountAssignments"), 32);
     assert_eq!(scan.accounts, 4);
-    assert_eq!(scan.failures, []);
-    assert_eq!(scan.users.len(), 1);
-    assert_eq!(scan.users[0].user_name, "legacy-ci");
+    assert_eq!(scan.found.errors, []);
+    assert_eq!(scan.found.users.len(), 1);
+    assert_eq!(scan.found.users[0].user_name, "legacy-ci");
     server.shutdown().await.expect("the sandbox stops");
 }
 
@@ -185,7 +185,8 @@ fn failures(scan: &IamScanResult) -> Vec<(String, String)> {
         flush(&mut token, &mut text);
         text
     };
-    scan.failures
+    scan.found
+        .errors
         .iter()
         .map(|failure| {
             (
@@ -234,12 +235,17 @@ async fn side_by_side_finds_and_calls_exactly_what_one_after_the_other_did() {
             read.stats.calls
         );
         assert_eq!(
-            (&scan.users, failures(&scan), scan.accounts, &scan.policies),
             (
-                &sequential_scan.users,
+                &scan.found.users,
+                failures(&scan),
+                scan.accounts,
+                &scan.found.policies
+            ),
+            (
+                &sequential_scan.found.users,
                 failures(&sequential_scan),
                 sequential_scan.accounts,
-                &sequential_scan.policies
+                &sequential_scan.found.policies
             )
         );
         assert_eq!(scan.accounts, 3, "the management account is not scanned");
@@ -255,9 +261,10 @@ async fn side_by_side_finds_and_calls_exactly_what_one_after_the_other_did() {
     )
     .await
     .expect("a scan failure is not a read failure");
-    assert_eq!(scan.failures.len(), 3);
+    assert_eq!(scan.found.errors.len(), 3);
     assert!(
-        scan.failures
+        scan.found
+            .errors
             .iter()
             .all(|failure| failure.message.contains("AssumeRole"))
     );
@@ -394,14 +401,15 @@ async fn customer_managed_policies_are_read_once_per_account_and_policy() {
             .map(|account| account.id.clone())
             .expect("the account exists")
     };
-    let found: Vec<(String, String, PolicyRead)> = scan
+    let found: Vec<(String, String, PolicyContent)> = scan
+        .found
         .policies
         .iter()
         .map(|policy| {
             (
                 policy.account_id.clone(),
                 policy.arn.clone(),
-                policy.read.clone(),
+                policy.content.clone(),
             )
         })
         .collect();
@@ -410,14 +418,18 @@ async fn customer_managed_policies_are_read_once_per_account_and_policy() {
         (
             account_id("member-0"),
             arn("member-0"),
-            PolicyRead::Document(everything.to_owned()),
+            PolicyContent::Document(everything.to_owned()),
         ),
         (
             account_id("member-1"),
             arn("member-1"),
-            PolicyRead::Document(harmless.to_owned()),
+            PolicyContent::Document(harmless.to_owned()),
         ),
-        (account_id("member-2"), arn("member-2"), PolicyRead::Missing),
+        (
+            account_id("member-2"),
+            arn("member-2"),
+            PolicyContent::Missing,
+        ),
     ];
     expected.sort_by(|left, right| (&left.0, &left.1).cmp(&(&right.0, &right.1)));
     assert_eq!(found, expected);
@@ -432,6 +444,6 @@ async fn customer_managed_policies_are_read_once_per_account_and_policy() {
             .calls_of("sso-admin:ListCustomerManagedPolicyReferencesInPermissionSet"),
         3
     );
-    assert_eq!(scan.failures, []);
+    assert_eq!(scan.found.errors, []);
     server.shutdown().await.expect("the sandbox stops");
 }

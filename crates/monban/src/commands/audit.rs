@@ -223,11 +223,10 @@ async fn run_audit(
     }
     .with_context(|| format!("could not read the live state of {}", clients.target()))?;
     let plan = monban_plan::plan(repo, &read.state, context);
-    let iam_scan = scanned.as_ref().map(convert_scan);
     let report = monban_audit::audit(&monban_audit::AuditInput {
         live: &read.state,
         declared: Some(monban_audit::Declared { repo, plan: &plan }),
-        iam: iam_scan.as_ref(),
+        iam: scanned.as_ref().map(|scan| &scan.found),
         now: jiff::Timestamp::now(),
         target,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -237,60 +236,6 @@ async fn run_audit(
         read_stats: read.stats,
         iam_stats: scanned.map(|scan| (scan.accounts, scan.stats)),
     })
-}
-
-fn convert_scan(scan: &monban_aws::IamScanResult) -> monban_audit::IamScan {
-    monban_audit::IamScan {
-        users: scan
-            .users
-            .iter()
-            .map(|user| monban_audit::IamUserRecord {
-                account_id: user.account_id.clone(),
-                user_name: user.user_name.clone(),
-                created: user.created,
-                password_last_used: user.password_last_used,
-                mfa_devices: user.mfa_devices,
-                access_keys: user
-                    .access_keys
-                    .iter()
-                    .map(|key| monban_audit::AccessKeyRecord {
-                        masked_id: key.masked_id.clone(),
-                        status: key.status.clone(),
-                        created: key.created,
-                        last_used: key.last_used,
-                        last_used_service: key.last_used_service.clone(),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        errors: scan
-            .failures
-            .iter()
-            .map(|failure| monban_audit::IamAccountError {
-                account_id: failure.account_id.clone(),
-                message: failure.message.clone(),
-            })
-            .collect(),
-        policies: scan
-            .policies
-            .iter()
-            .map(|policy| monban_audit::CustomerManagedPolicyRecord {
-                account_id: policy.account_id.clone(),
-                name: policy.name.clone(),
-                path: policy.path.clone(),
-                arn: policy.arn.clone(),
-                content: match &policy.read {
-                    monban_aws::PolicyRead::Document(document) => {
-                        monban_audit::PolicyContent::Document(document.clone())
-                    }
-                    monban_aws::PolicyRead::Missing => monban_audit::PolicyContent::Missing,
-                    monban_aws::PolicyRead::Failed(message) => {
-                        monban_audit::PolicyContent::Unreadable(message.clone())
-                    }
-                },
-            })
-            .collect(),
-    }
 }
 
 pub fn audit(settings: &AuditSettings, printer: &Printer) -> anyhow::Result<ExitStatus> {
