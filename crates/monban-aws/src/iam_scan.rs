@@ -577,25 +577,37 @@ async fn caller_credentials(
     SharedCredentialsProvider::new(chain.build().await)
 }
 
-/// An STS client with the caller's credentials and the target's endpoint and HTTP client,
-/// counting its calls on `counter`.
-fn sts_client(
+/// The target's connection (region, endpoint, retries, timeouts, HTTP client) with
+/// `credentials`: what the scan's STS and IAM clients are built from.
+fn member_config(
     clients: &Clients,
-    counter: &CallCounter,
     credentials: SharedCredentialsProvider,
-) -> aws_sdk_sts::Client {
+) -> aws_config::SdkConfig {
     let base = clients.organizations.config();
-    let mut builder = aws_sdk_sts::config::Builder::new()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .region(base.region().cloned())
-        .credentials_provider(credentials)
-        .interceptor(counter.interceptor());
+    let mut builder = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .credentials_provider(credentials);
+    builder.set_region(base.region().cloned());
     builder.set_endpoint_url(clients.target().endpoint_url.clone());
     builder.set_retry_config(base.retry_config().cloned());
     builder.set_timeout_config(base.timeout_config().cloned());
     builder.set_sleep_impl(base.sleep_impl());
     builder.set_http_client(base.http_client());
-    aws_sdk_sts::Client::from_conf(builder.build())
+    builder.build()
+}
+
+/// An STS client with the caller's credentials, counting its calls on `counter`.
+fn sts_client(
+    clients: &Clients,
+    counter: &CallCounter,
+    credentials: SharedCredentialsProvider,
+) -> aws_sdk_sts::Client {
+    let config = member_config(clients, credentials);
+    aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(&config)
+            .interceptor(counter.interceptor())
+            .build(),
+    )
 }
 
 /// An IAM client acting in an account with assumed-role credentials, counting its calls on
@@ -605,18 +617,12 @@ fn iam_client(
     counter: &CallCounter,
     credentials: Credentials,
 ) -> aws_sdk_iam::Client {
-    let base = clients.organizations.config();
-    let mut builder = aws_sdk_iam::config::Builder::new()
-        .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
-        .region(base.region().cloned())
-        .credentials_provider(credentials)
-        .interceptor(counter.interceptor());
-    builder.set_endpoint_url(clients.target().endpoint_url.clone());
-    builder.set_retry_config(base.retry_config().cloned());
-    builder.set_timeout_config(base.timeout_config().cloned());
-    builder.set_sleep_impl(base.sleep_impl());
-    builder.set_http_client(base.http_client());
-    aws_sdk_iam::Client::from_conf(builder.build())
+    let config = member_config(clients, SharedCredentialsProvider::new(credentials));
+    aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(&config)
+            .interceptor(counter.interceptor())
+            .build(),
+    )
 }
 
 /// Assumes the role in one account and scans its users: the account's IAM client when the
