@@ -369,17 +369,10 @@ impl AwsConfig {
         service: SsoService,
         environment: impl Fn(&str) -> Option<String>,
     ) -> Option<String> {
-        let profile = self.profiles.get(profile);
-        let ignored = environment("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-            .or_else(|| {
-                profile
-                    .and_then(|section| section.get("ignore_configured_endpoint_urls"))
-                    .map(str::to_owned)
-            })
-            .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
-        if ignored {
+        if self.endpoints_ignored(profile, &environment) {
             return None;
         }
+        let profile = self.profiles.get(profile);
         let from_environment = |variable: &str| {
             environment(variable)
                 .map(|value| value.trim().to_owned())
@@ -402,6 +395,23 @@ impl AwsConfig {
             return Some(url.to_owned());
         }
         profile.get("endpoint_url").map(str::to_owned)
+    }
+
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`, else the profile's
+    /// `ignore_configured_endpoint_urls = true`: AWS's own endpoints, whatever is configured.
+    fn endpoints_ignored(
+        &self,
+        profile: &str,
+        environment: impl Fn(&str) -> Option<String>,
+    ) -> bool {
+        environment("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            .or_else(|| {
+                self.profiles
+                    .get(profile)
+                    .and_then(|section| section.get("ignore_configured_endpoint_urls"))
+                    .map(str::to_owned)
+            })
+            .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"))
     }
 
     /// The `[services]` sections an sso-session's own endpoints come from, in order: the
@@ -454,15 +464,7 @@ impl AwsConfig {
         if let Some(url) = self.endpoint_url_with(profile, service, &environment) {
             return Some(url);
         }
-        let ignored = environment("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-            .or_else(|| {
-                self.profiles
-                    .get(profile)
-                    .and_then(|section| section.get("ignore_configured_endpoint_urls"))
-                    .map(str::to_owned)
-            })
-            .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
-        if ignored {
+        if self.endpoints_ignored(profile, &environment) {
             return None;
         }
         self.session_services(session)
