@@ -70,10 +70,7 @@ use tokio::sync::Mutex;
 
 use crate::error::AwsError;
 use crate::limits::RateLimits;
-use crate::read::{
-    LiveRead, ReadParts, read_live_state_parts_listing,
-    read_live_state_parts_with_policy_references,
-};
+use crate::read::{LiveRead, ReadParts, read_live_state_parts, read_live_state_parts_listing};
 use crate::stats::{CallCounter, CounterMark, ReadStats};
 use crate::target::{Clients, StaticCredentials, TargetKindName};
 
@@ -233,8 +230,17 @@ pub async fn scan_iam(
     result
 }
 
-/// The read (with the customer managed policy references, whatever `parts.details` says)
-/// followed by [`scan_iam`] of its state: what [`read_and_scan_iam`] does, one after the
+/// `parts` with the customer managed policy references: the scan reads the policies they
+/// name.
+fn with_policy_references(parts: ReadParts) -> ReadParts {
+    ReadParts {
+        policy_references: true,
+        ..parts
+    }
+}
+
+/// The read (with the customer managed policy references, whatever `parts` says) followed
+/// by [`scan_iam`] of its state: what [`read_and_scan_iam`] does, one after the
 /// other.
 ///
 /// # Errors
@@ -245,7 +251,7 @@ pub async fn read_then_scan_iam(
     parts: ReadParts,
     options: &IamScanOptions,
 ) -> Result<(LiveRead, IamScanResult), AwsError> {
-    let read = read_live_state_parts_with_policy_references(clients, parts).await?;
+    let read = read_live_state_parts(clients, with_policy_references(parts)).await?;
     let scanned = scan_iam(clients, &read.state, options).await;
     Ok((read, scanned))
 }
@@ -266,7 +272,7 @@ pub async fn read_and_scan_iam(
     options: &IamScanOptions,
 ) -> Result<(LiveRead, IamScanResult), AwsError> {
     let (listed_sender, listed) = tokio::sync::oneshot::channel();
-    let read = read_live_state_parts_listing(clients, parts, listed_sender);
+    let read = read_live_state_parts_listing(clients, with_policy_references(parts), listed_sender);
     let counter = CallCounter::default();
     let mark = counter.mark();
     let scan = async {

@@ -77,12 +77,13 @@ pub struct ReadParts {
     pub identity_center: bool,
     /// Users, groups, memberships.
     pub identity_store: bool,
-    /// The tags of accounts and permission sets and the customer managed policy references:
-    /// what a plan compares, but not who may reach what. `monban audit` leaves them out —
-    /// one call per active account and two per permission set — except the references when
-    /// it scans the member accounts' IAM ([`crate::read_and_scan_iam`] reads them always:
-    /// the scan reads the policies they name).
-    pub details: bool,
+    /// The tags of accounts and permission sets: what a plan compares, but not who may
+    /// reach what (one call per active account and one per permission set).
+    pub tags: bool,
+    /// The customer managed policy references of permission sets (one call per permission
+    /// set): a plan compares them; the audit's IAM scan reads the policies they name
+    /// ([`crate::read_and_scan_iam`] reads them whatever it is given).
+    pub policy_references: bool,
 }
 
 impl ReadParts {
@@ -93,16 +94,18 @@ impl ReadParts {
             organization: true,
             identity_center: true,
             identity_store: true,
-            details: true,
+            tags: true,
+            policy_references: true,
         }
     }
 
-    /// What an access review needs (`monban audit`): everything but the details — who may
-    /// reach what does not depend on tags or customer managed policy references.
+    /// What an access review needs (`monban audit`): everything but tags and customer
+    /// managed policy references — who may reach what depends on neither.
     #[must_use]
     pub fn access() -> Self {
         Self {
-            details: false,
+            tags: false,
+            policy_references: false,
             ..Self::all()
         }
     }
@@ -133,17 +136,7 @@ pub async fn read_live_state_parts(
     parts: ReadParts,
 ) -> Result<LiveRead, AwsError> {
     // The whole read is one large state machine; boxing it keeps callers' futures small.
-    Box::pin(read_parts(clients, parts, false, None)).await
-}
-
-/// [`read_live_state_parts`], and the customer managed policy references of every
-/// permission set even without `parts.details` (one `ListCustomerManagedPolicyReferences…`
-/// call per permission set): what the audit's IAM scan reads the policies of.
-pub(crate) async fn read_live_state_parts_with_policy_references(
-    clients: &Clients,
-    parts: ReadParts,
-) -> Result<LiveRead, AwsError> {
-    Box::pin(read_parts(clients, parts, true, None)).await
+    Box::pin(read_parts(clients, parts, None)).await
 }
 
 /// The organization and its accounts, as the read has them once the organization tree is
@@ -155,7 +148,7 @@ pub(crate) struct ListedAccounts {
     pub(crate) accounts: Vec<LiveAccount>,
 }
 
-/// [`read_live_state_parts_with_policy_references`], sending the accounts on `listed` as
+/// [`read_live_state_parts`], sending the accounts on `listed` as
 /// soon as they are listed, so that work needing only them (the audit's IAM scan) can start
 /// while the read goes on. Nothing is sent when the read fails first or does not read the
 /// organization (`parts.organization` false): `listed` is then dropped.
@@ -164,15 +157,12 @@ pub(crate) async fn read_live_state_parts_listing(
     parts: ReadParts,
     listed: tokio::sync::oneshot::Sender<ListedAccounts>,
 ) -> Result<LiveRead, AwsError> {
-    Box::pin(read_parts(clients, parts, true, Some(listed))).await
+    Box::pin(read_parts(clients, parts, Some(listed))).await
 }
 
-/// `policy_references`: read the customer managed policy references even without
-/// `parts.details`.
 async fn read_parts(
     clients: &Clients,
     parts: ReadParts,
-    policy_references: bool,
     listed: Option<tokio::sync::oneshot::Sender<ListedAccounts>>,
 ) -> Result<LiveRead, AwsError> {
     let started = Instant::now();
@@ -183,7 +173,7 @@ async fn read_parts(
     // buckets: read them side by side, each as soon as what it needs is known.
     let tree = async {
         if parts.organization {
-            read_tree(clients, &organization, parts.details, listed)
+            read_tree(clients, &organization, parts.tags, listed)
                 .await
                 .map(Some)
         } else {
@@ -204,8 +194,8 @@ async fn read_parts(
                         clients,
                         &instance,
                         Details {
-                            tags: parts.details,
-                            policy_references: parts.details || policy_references,
+                            tags: parts.tags,
+                            policy_references: parts.policy_references,
                         },
                     )
                     .await

@@ -70,7 +70,8 @@ async fn an_endpoint_resolves_the_caller_through_sts() {
             organization: false,
             identity_center: false,
             identity_store: false,
-            details: true,
+            tags: true,
+            policy_references: true,
         },
     )
     .await

@@ -256,7 +256,8 @@ async fn read_touched(
             organization: true,
             identity_center: false,
             identity_store: false,
-            details: true,
+            tags: true,
+            policy_references: true,
         },
     )
     .await
